@@ -1,0 +1,3 @@
+from nianbao.cli import main
+
+main()

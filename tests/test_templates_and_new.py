@@ -1,0 +1,95 @@
+"""The committed templates equal a fresh build; `nianbao new` makes a usable template."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+from conftest import REPO, nianbao
+
+from nianbao.workbook_templates import schema as S
+from nianbao.workbook_templates.templates import build_all, bundled, differences
+
+
+def test_committed_templates_equal_a_fresh_build(tmp_path):
+    fresh = build_all(tmp_path)
+    assert len(fresh) == len(S.EDITIONS)
+    for path in fresh:
+        committed = REPO / "workbook_templates" / path.name
+        assert committed.exists(), f"{committed} is not committed: run `nianbao templates`"
+        assert differences(committed, path) == [], "templates are stale: run `nianbao templates`"
+
+
+def test_differences_sees_a_changed_label(tmp_path):
+    (tmp_path / "a").mkdir()
+    fresh = build_all(tmp_path / "a")[0]
+    wb = openpyxl.load_workbook(fresh)
+    wb["第三部分"]["A1"] = "改过的标题"
+    changed = tmp_path / "changed.xlsx"
+    wb.save(changed)
+    assert differences(fresh, changed)
+
+
+def test_templates_check_command():
+    run = nianbao("templates", "--check", "--out", REPO / "workbook_templates")
+    assert run.code == 0, run.err
+
+
+def test_installed_package_carries_the_templates():
+    for edition in S.EDITIONS.values():
+        assert bundled(edition).is_file()
+
+
+def test_new_picks_the_edition_from_the_year_and_fills_meta(tmp_path):
+    out = tmp_path / "hk.xlsx"
+    run = nianbao("new", "--year", "2020", "--agency", "上海市虹口区人民政府", "-o", out)
+    assert run.code == 0, run.err
+    data = json.loads(nianbao("export", out).out)
+    assert data["edition"] == "2019"
+    assert data["meta"] == {"agency": "上海市虹口区人民政府", "year": 2020, "agency_kind": "government",
+                            "unit_id": None, "region": None, "parent": None, "contact": None, "published": None}
+    assert data["applications"]["new"]["natural_person"] is None  # blank, not 0
+    out2 = tmp_path / "dept.xlsx"
+    assert nianbao("new", "--year", "2024", "--agency", "海宁市人民政府办公室", "-o", out2).code == 0
+    data = json.loads(nianbao("export", out2).out)
+    assert (data["edition"], data["meta"]["agency_kind"]) == ("2021", "department")
+
+
+def test_new_refuses_an_existing_file_unless_forced(tmp_path):
+    out = tmp_path / "x.xlsx"
+    out.write_bytes(b"keep me")
+    run = nianbao("new", "--year", "2023", "--agency", "甲市人民政府", "-o", out)
+    assert run.code == 2 and "已存在" in run.err
+    assert out.read_bytes() == b"keep me"
+    run = nianbao("new", "--year", "2023", "--agency", "甲市人民政府", "--kind", "other", "-o", out, "--force")
+    assert run.code == 0, run.err
+    assert Path(str(out) + ".bak").read_bytes() == b"keep me"
+    assert json.loads(nianbao("export", out).out)["meta"]["agency_kind"] == "other"
+
+
+def test_import_json_to_json_normalises(tmp_path):
+    src = tmp_path / "in.json"
+    src.write_text(json.dumps({"meta": {"year": 2022, "agency": "乙县人民政府"}}), encoding="utf-8")
+    out = tmp_path / "out.json"
+    run = nianbao("import", src, "-o", out)
+    assert run.code == 0, run.err
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["edition"] == "2021" and data["schema"] == "nianbao/report-data@1"
+    assert data["review_litigation"]["litigation_direct"]["pending"] is None
+
+
+def test_import_workbook_to_workbook_keeps_previous(tmp_path):
+    this = json.loads((REPO / "tests/fixtures/hongkou-2020.json").read_text(encoding="utf-8"))
+    this["previous"] = json.loads((REPO / "tests/fixtures/hongkou-2019.json").read_text(encoding="utf-8"))
+    this["previous"]["text"]["problems"] *= 40  # longer than one cell can hold
+    src = tmp_path / "hk.json"
+    src.write_text(json.dumps(this, ensure_ascii=False), encoding="utf-8")
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    assert nianbao("import", src, "-o", first).code == 0
+    assert nianbao("import", first, "-o", second).code == 0
+    back = json.loads(nianbao("export", second).out)
+    prev = this["previous"]
+    del prev["previous"]
+    assert back["previous"] == prev
+    assert len(back["previous"]["text"]["problems"]) > 32767

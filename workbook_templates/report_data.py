@@ -1,0 +1,218 @@
+"""Report data: the one JSON shape of a report (spec/report-data.md), built from the schema.
+
+Pure functions on plain dicts: make an empty report, get and set by path, normalise and check
+a report read from JSON, and compute the totals from the entered figures.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from .errors import DataError
+from .schema import AGENCY_KINDS, SCHEMA_ID, Edition, Kind, edition_for_year, get_edition
+
+Report = dict[str, Any]
+TOP_KEYS = (
+    "schema", "edition", "meta", "active", "applications", "review_litigation", "fees",
+    "text", "previous", "source",
+)
+
+
+def empty_report(edition: Edition) -> Report:
+    """A report of ``edition`` with every value null."""
+    data: Report = {"schema": SCHEMA_ID, "edition": edition.key}
+    for path in edition.fields:
+        set_path(data, path, None)
+    # keep the documented key order
+    ordered = {k: data.get(k) for k in TOP_KEYS}
+    ordered["previous"] = None
+    ordered["source"] = None
+    return ordered
+
+
+def get_path(data: Mapping[str, Any], path: str) -> Any:
+    node: Any = data
+    for part in path.split("."):
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(part)
+    return node
+
+
+def set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    node = data
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[last] = value
+
+
+def number(value: float | int) -> int | float:
+    """An integral float as an int (Excel and calamine give 5.0 for 5)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    return value
+
+
+# -- totals -------------------------------------------------------------------------------
+
+
+def computed_value(edition: Edition, values: Mapping[str, Any], path: str) -> int | float:
+    """A total as the workbook's formula computes it: blanks count as 0, as in Excel's SUM.
+
+    ``values`` maps paths to entered values; computed parts are computed recursively, so the
+    result does not depend on any printed total.
+    """
+    rel = edition.formulas[path]
+    total: int | float = 0
+    for part in rel.right:
+        if part in edition.formulas:
+            total += computed_value(edition, values, part)
+        else:
+            v = values.get(part)
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                total += v
+    return number(total) if isinstance(total, float) else total
+
+
+def totals_differing(edition: Edition, data: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
+    """Printed totals in ``data`` that differ from the sums a template would compute.
+
+    Returns (path, printed, computed) for each total that is printed (not null) and differs.
+    """
+    values = {p: get_path(data, p) for p in edition.entered_paths}
+    out = []
+    for path in edition.computed_paths:
+        printed = get_path(data, path)
+        if printed is None:
+            continue
+        computed = computed_value(edition, values, path)
+        if printed != computed:
+            out.append((path, printed, computed))
+    return out
+
+
+# -- normalising JSON ---------------------------------------------------------------------
+
+
+def edition_of(data: Mapping[str, Any]) -> Edition:
+    """The edition a report declares, or the one its year implies."""
+    ed = data.get("edition")
+    if ed is not None:
+        try:
+            return get_edition(str(ed))
+        except ValueError:
+            raise DataError(
+                f"未知的格式版本 edition={ed!r}（应为 2021 或 2019）",
+                f"unknown edition {ed!r} (expected 2021 or 2019)",
+            ) from None
+    year = get_path(data, "meta.year")
+    if isinstance(year, int) and not isinstance(year, bool):
+        try:
+            return edition_for_year(year)
+        except ValueError:
+            pass
+    raise DataError(
+        "报告数据既没有 edition，也没有可用的 meta.year，无法确定格式版本",
+        "the report data has neither 'edition' nor a usable 'meta.year'",
+    )
+
+
+def _check_value(edition: Edition, path: str, value: Any, problems: list[str]) -> Any:
+    if value is None:
+        return None
+    kind = edition.fields[path].kind
+    if kind.numeric or kind is Kind.YEAR:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            problems.append(f"{path}：应为数字或 null，实为 {value!r}")
+            return value
+        return number(value)
+    if kind is Kind.AGENCY_KIND:
+        if value in AGENCY_KINDS:
+            return value
+        for key, label in AGENCY_KINDS.items():
+            if value == label:
+                return key
+        problems.append(f"{path}：应为 {'/'.join(AGENCY_KINDS)}，实为 {value!r}")
+        return value
+    if kind is Kind.DATE:
+        try:
+            return date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            problems.append(f"{path}：应为 ISO 日期（如 2024-02-08），实为 {value!r}")
+            return value
+    if not isinstance(value, str):
+        problems.append(f"{path}：应为文字或 null，实为 {value!r}")
+    return value
+
+
+def _unknown_keys(edition: Edition, data: Mapping[str, Any]) -> Iterable[str]:
+    """Paths present in ``data`` that the edition does not know (figure sections only)."""
+    known = set(edition.fields)
+    prefixes = {p.rsplit(".", 1)[0] for p in known} | {p.split(".")[0] for p in known}
+
+    def walk(node: Any, prefix: str) -> Iterable[str]:
+        if isinstance(node, Mapping):
+            for k, v in node.items():
+                p = f"{prefix}.{k}"
+                if p in known:
+                    continue
+                if p in prefixes:
+                    yield from walk(v, p)
+                else:
+                    yield p
+        elif prefix not in known:
+            yield prefix
+
+    for top in ("meta", "active", "applications", "review_litigation", "fees", "text"):
+        if top in data and data[top] is not None:
+            yield from walk(data[top], top)
+    for k in data:
+        if k not in TOP_KEYS:
+            yield k
+
+
+def normalise(data: Any, *, nested: bool = False) -> Report:
+    """Check a report read from JSON and return it in canonical form.
+
+    Every path of its edition is present (missing ones null), keys in the documented order,
+    integral floats as ints, 机关类型 as its key.  Raises DataError naming every problem.
+    """
+    if not isinstance(data, Mapping):
+        raise DataError("报告数据应为一个 JSON 对象", "report data must be a JSON object")
+    schema = data.get("schema", SCHEMA_ID)
+    if schema != SCHEMA_ID:
+        raise DataError(
+            f"不认识的数据格式 schema={schema!r}（应为 {SCHEMA_ID}）",
+            f"unknown schema {schema!r} (expected {SCHEMA_ID})",
+        )
+    edition = edition_of(data)
+    problems: list[str] = [f"{p}：不是 {edition.key} 版格式中的项目" for p in _unknown_keys(edition, data)]
+    out = empty_report(edition)
+    for path in edition.fields:
+        set_path(out, path, _check_value(edition, path, get_path(data, path), problems))
+    year = out["meta"]["year"]
+    if isinstance(year, int) and not edition.covers(year):
+        problems.append(f"meta.year={year} 不适用 {edition.key} 版格式（{edition.document}）")
+    prev = data.get("previous")
+    if prev is not None:
+        if nested:
+            problems.append("previous 里不能再有 previous")
+        else:
+            try:
+                prev = normalise(prev, nested=True)
+            except DataError as e:
+                problems.extend(f"previous：{line}" for line in e.details)
+    out["previous"] = prev
+    src = data.get("source")
+    if src is not None and not isinstance(src, Mapping):
+        problems.append("source 应为对象或 null")
+    out["source"] = src
+    if problems:
+        raise DataError("报告数据有误", "invalid report data", details=problems)
+    if nested:
+        del out["previous"]
+    return out

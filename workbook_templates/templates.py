@@ -1,0 +1,50 @@
+"""The blank template workbooks committed in this folder, and how to rebuild and check them.
+
+``nianbao templates --out workbook_templates`` rebuilds them from the format schema;
+``--check`` tells whether the committed files still equal a fresh build in content (every part
+of the package byte for byte, except the save time that openpyxl stamps into docProps/core.xml).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from .schema import EDITIONS, Edition
+
+HERE = Path(__file__).resolve().parent
+_STAMPS = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
+
+
+def file_name(edition: Edition) -> str:
+    return f"nianbao-{edition.key}.xlsx"
+
+
+def bundled(edition: Edition) -> Path:
+    """The committed blank template of ``edition`` (installed with the package)."""
+    return HERE / file_name(edition)
+
+
+def build_all(out: Path) -> list[Path]:
+    from .builder import build
+    from .safe_write import write_atomic
+
+    paths = []
+    for edition in EDITIONS.values():
+        target = out / file_name(edition)
+        write_atomic(target, build(edition).workbook.save, backup=False)
+        paths.append(target)
+    return paths
+
+
+def package_content(path: Path) -> dict[str, bytes]:
+    """Every part of an .xlsx, with the save timestamps blanked."""
+    with zipfile.ZipFile(path) as z:
+        return {n: _STAMPS.sub(b"", z.read(n)) for n in sorted(z.namelist())}
+
+
+def differences(a: Path, b: Path) -> list[str]:
+    """Names of the package parts in which two workbooks differ (empty: same content)."""
+    pa, pb = package_content(a), package_content(b)
+    return sorted(n for n in pa.keys() | pb.keys() if pa.get(n) != pb.get(n))

@@ -1,0 +1,338 @@
+"""Workbook ↔ report data, and report data from JSON.
+
+``read_workbook`` finds every value through the workbook-scope defined names (never by cell
+address), reads a total as its cached result when the file has one and otherwise computes it
+from the schema, and notes what a person changed that the template did not allow (a total
+replaced by a constant, protection removed: INT-01).  Text in a number cell and negative counts
+are read and kept for the validator, not refused.
+
+``write_workbook`` builds a template of the data's edition, fills the entered values and
+writes atomically; it says which printed totals will differ from the workbook's formulas.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from . import schema as S
+from .cellrefs import expand, same_formula, sum_formula
+from .errors import DataError, NianbaoError, NotOurWorkbook, UnreadableFile
+from .report_data import Report, computed_value, empty_report, normalise, number, set_path, totals_differing
+from .schema import AGENCY_KINDS, NAME_EDITION, NAME_FORMAT_VERSION, NAME_PREVIOUS, NAME_SCHEMA, Edition, Kind
+from .xlsx_package import Cell, XlsxPackage
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+_BLANK_MARKS = {"", "/", "-", "—", "－", "–", "无", "——"}
+_LEADING_NUMBER = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)")
+
+
+@dataclass
+class WorkbookRead:
+    """What reading a workbook gives: the data, where each value sits, what was altered."""
+
+    data: Report
+    cells: dict[str, tuple[str, str]]  # path -> (sheet, cell)
+    integrity: list[dict[str, str]] = field(default_factory=list)  # INT-01 material
+
+    @property
+    def edition(self) -> Edition:
+        return S.get_edition(self.data["edition"])
+
+
+# -- cell values ----------------------------------------------------------------------------
+
+
+def _parse_number(text: str) -> tuple[int | float | None, str | None]:
+    """A number typed as text: ('18(含新制发4件)' -> 18, note); ('/' -> None, None)."""
+    norm = unicodedata.normalize("NFKC", text).strip().replace(",", "")
+    if norm in _BLANK_MARKS:
+        return None, None
+    m = _LEADING_NUMBER.match(norm)
+    if not m:
+        return None, "单元格里是文字，不是数字"
+    value = number(float(m.group(1)))
+    if m.group(0).strip() == norm:
+        return value, "数字以文本形式保存"
+    return value, "单元格里除数字外还有文字，取了开头的数字"
+
+
+def _excel_date(serial: float, date1904: bool) -> str:
+    base = date(1904, 1, 1) if date1904 else date(1899, 12, 30)
+    return (base + timedelta(days=int(serial))).isoformat()
+
+
+class _Reader:
+    def __init__(self, pkg: XlsxPackage, edition: Edition) -> None:
+        self.pkg = pkg
+        self.edition = edition
+        self.cells: dict[str, tuple[str, str]] = {}
+        self.source_cells: dict[str, dict[str, Any]] = {}
+        self.integrity: list[dict[str, str]] = []
+        self.notes: list[str] = []
+
+    def raw(self, path: str) -> Cell:
+        sheet, ref = self.cells[path]
+        return self.pkg.cell(sheet, ref)
+
+    def note_cell(self, path: str, printed: str, note: str) -> None:
+        self.source_cells[path] = {"printed": printed, "note": note}
+
+    def value(self, path: str, cell: Cell) -> Any:
+        kind = self.edition.fields[path].kind
+        if cell.error:
+            self.note_cell(path, cell.error, "单元格为错误值")
+            return None
+        v = cell.value
+        if isinstance(v, bool):
+            self.note_cell(path, "TRUE" if v else "FALSE", "单元格里是逻辑值")
+            return None
+        if kind.numeric or kind is Kind.YEAR:
+            if isinstance(v, float):
+                return number(v)
+            if v is None:
+                return None
+            value, note = _parse_number(v)
+            if note:
+                self.note_cell(path, v, note)
+            return value
+        if kind is Kind.AGENCY_KIND:
+            if v is None or v == "":
+                return None
+            text = str(v).strip()
+            for key, label in AGENCY_KINDS.items():
+                if text in (key, label):
+                    return key
+            self.note_cell(path, text, "机关类型应为：" + "、".join(AGENCY_KINDS.values()))
+            return text
+        if kind is Kind.DATE:
+            if isinstance(v, float):
+                return _excel_date(v, self.pkg.date1904)
+            if v is None or v == "":
+                return None
+            text = str(v).strip()
+            try:
+                return date.fromisoformat(text[:10]).isoformat()
+            except ValueError:
+                self.note_cell(path, text, "日期格式应为 2024-02-08")
+                return text
+        if v is None or v == "":
+            return None
+        return str(number(v)) if isinstance(v, float) else v
+
+    def total(self, path: str, resolved: dict[str, Any]) -> Any:
+        """A total: cached result, else computed from its parts as the formula would."""
+        cell = self.raw(path)
+        rel = self.edition.formulas[path]
+        if cell.formula is None:
+            sheet, ref = self.cells[path]
+            self.integrity.append({
+                "rule": "INT-01", "path": path, "sheet": sheet, "cell": ref,
+                "message": f"{self.edition.describe(path)}（{sheet}!{ref}）应为公式，"
+                           f"但被改成了{'常量 ' + str(number(cell.value)) if isinstance(cell.value, float) else '空白或文字'}",
+            })
+            return self.value(path, cell)
+        expected = sum_formula(self.cells[p][1] for p in rel.right)
+        if cell.formula and not same_formula(cell.formula, expected):
+            sheet, ref = self.cells[path]
+            self.integrity.append({
+                "rule": "INT-01", "path": path, "sheet": sheet, "cell": ref,
+                "message": f"{self.edition.describe(path)}（{sheet}!{ref}）的公式被改为 ={cell.formula}，"
+                           f"模板原为 {expected}",
+            })
+        if isinstance(cell.value, float):
+            return number(cell.value)
+        if cell.error:
+            self.note_cell(path, cell.error, "公式结果为错误值")
+            return None
+        # no cached result (a file written by openpyxl): compute from the parts
+        total: int | float = 0
+        for part in rel.right:
+            v = resolved[part] if part in resolved else self.total(part, resolved)
+            resolved[part] = v
+            if isinstance(v, (int, float)):
+                total += v
+        return number(total) if isinstance(total, float) else total
+
+
+def _find_edition(pkg: XlsxPackage) -> Edition:
+    target = pkg.target(NAME_EDITION)
+    if target is None:
+        raise NotOurWorkbook(
+            f"{pkg.path.name} 不是 nianbao 年报模板（找不到定义名称 {NAME_EDITION}），"
+            "或模板已损坏。请用 nianbao new 生成模板后填写。",
+            f"{pkg.path.name} is not a nianbao template (no defined name {NAME_EDITION!r}), or it is damaged",
+        )
+    sheet, ref = target
+    if sheet not in pkg.sheets:
+        raise NotOurWorkbook(f"{pkg.path.name} 的隐藏工作表“{sheet}”被删除了，模板已损坏。",
+                             f"the hidden sheet {sheet!r} of {pkg.path.name} was removed")
+    raw = pkg.cell(sheet, ref).value
+    key = str(number(raw)) if isinstance(raw, float) else str(raw or "")
+    try:
+        return S.get_edition(key)
+    except ValueError:
+        raise NotOurWorkbook(f"{pkg.path.name} 的格式版本“{key}”无法识别（应为 2021 或 2019）。",
+                             f"unknown edition {key!r} in {pkg.path.name}") from None
+
+
+
+
+def read_workbook(path: str | Path) -> WorkbookRead:
+    """Read a filled (or blank) template into report data."""
+    with XlsxPackage(path) as pkg:
+        edition = _find_edition(pkg)
+        r = _Reader(pkg, edition)
+        missing, no_sheet = [], set()
+        for p in edition.fields:
+            target = pkg.target(p)
+            if target is None or ":" in target[1]:
+                missing.append(p)
+            elif target[0] not in pkg.sheets:
+                no_sheet.add(target[0])
+            else:
+                r.cells[p] = target
+        if no_sheet:
+            raise NotOurWorkbook(
+                f"{pkg.path.name} 缺少工作表：{'、'.join(sorted(no_sheet))}。模板已损坏，请用原模板重新填写。",
+                f"{pkg.path.name} lacks the sheet(s) {', '.join(sorted(no_sheet))}",
+            )
+        if missing:
+            raise NotOurWorkbook(
+                f"{pkg.path.name} 缺少 {len(missing)} 个定义名称（模板被改动或不是 nianbao 模板）",
+                f"{pkg.path.name} lacks {len(missing)} defined names (altered, or not a nianbao template)",
+                details=missing,
+            )
+        data = empty_report(edition)
+        _check_versions(pkg, r)
+        for p in edition.entered_paths:
+            set_path(data, p, r.value(p, r.raw(p)))
+        resolved = {p: _get(data, p) for p in edition.entered_paths}
+        for p in edition.computed_paths:
+            v = resolved[p] if p in resolved else r.total(p, resolved)
+            resolved[p] = v
+            set_path(data, p, v)
+        _check_protection(pkg, r)
+        data["previous"] = _read_previous(pkg, r)
+        if r.source_cells or r.integrity or r.notes:
+            data["source"] = {"format": "xlsx", "cells": r.source_cells, "notes": r.notes,
+                              "integrity": r.integrity}
+        return WorkbookRead(data, r.cells, r.integrity)
+
+
+def _get(data: Mapping[str, Any], path: str) -> Any:
+    node: Any = data
+    for part in path.split("."):
+        node = node[part]
+    return node
+
+
+def _check_versions(pkg: XlsxPackage, r: _Reader) -> None:
+    for name, expected in ((NAME_SCHEMA, S.SCHEMA_ID), (NAME_FORMAT_VERSION, S.FORMAT_VERSION)):
+        target = pkg.target(name)
+        raw = pkg.cell(*target).value if target and target[0] in pkg.sheets else None
+        got = str(number(raw)) if isinstance(raw, float) else raw
+        if got != expected:
+            r.integrity.append({
+                "rule": "INT-01", "path": name,
+                "message": f"模板的 {name} 为 {got!r}，本程序认识的是 {expected!r}（模板被改动或来自其他版本）",
+            })
+
+
+def _check_protection(pkg: XlsxPackage, r: _Reader) -> None:
+    sheets = sorted({sheet for p, (sheet, _) in r.cells.items() if p != "meta.unit_id"})
+    for name in sheets:
+        if not pkg.sheet(name).protected:
+            r.integrity.append({
+                "rule": "INT-01", "sheet": name,
+                "message": f"工作表“{name}”的保护被撤销了（公式和表头可能被改动）",
+            })
+
+
+def _read_previous(pkg: XlsxPackage, r: _Reader) -> Any:
+    target = pkg.target(NAME_PREVIOUS)
+    if target is None or target[0] not in pkg.sheets:
+        return None
+    sheet, rng = target
+    text = "".join(str(pkg.cell(sheet, ref).value or "") for ref in expand(rng))
+    if not text.strip():
+        return None
+    try:
+        return normalise(json.loads(text), nested=True)
+    except (json.JSONDecodeError, DataError) as e:
+        r.notes.append(f"隐藏工作表中的上年数据无法读取，已忽略：{e}")
+        return None
+
+
+# -- report data from a file -----------------------------------------------------------------
+
+
+def read_json(path: str | Path) -> Report:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UnreadableFile(f"找不到文件：{path}", f"file not found: {path}") from None
+    except OSError as e:
+        raise UnreadableFile(f"无法打开 {path}：{e.strerror}", f"cannot open {path}: {e}") from e
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataError(f"{path.name} 不是 UTF-8 编码的 JSON 文件", f"{path.name} is not UTF-8 JSON") from None
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise DataError(f"{path.name} 不是有效的 JSON（第 {e.lineno} 行第 {e.colno} 列：{e.msg}）",
+                        f"{path.name} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
+    return normalise(obj)
+
+
+def load_report(path: str | Path) -> tuple[Report, WorkbookRead | None]:
+    """Report data from anything ``import`` reads; the WorkbookRead too for a workbook."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return read_json(path), None
+    if suffix in (".txt", ".html", ".htm", ".docx", ".pdf"):
+        raise NianbaoError(
+            f"暂不支持从已发布的报告（{suffix}）导入；目前可读取 .xlsx 工作簿和 .json 报告数据。",
+            f"importing published reports ({suffix}) is not supported yet; .xlsx and .json are",
+        )
+    wb = read_workbook(path)
+    return wb.data, wb
+
+
+# -- writing a workbook ----------------------------------------------------------------------
+
+
+def differing_totals_messages(data: Mapping[str, Any]) -> list[str]:
+    """Chinese lines for every printed total a template's formula will compute differently."""
+    edition = S.get_edition(data["edition"])
+    return [
+        f"{edition.describe(path)}：原数据为 {printed}，工作簿公式将计算为 {computed}"
+        for path, printed, computed in totals_differing(edition, data)
+    ]
+
+
+def write_workbook(data: Mapping[str, Any], target: str | Path) -> Path | None:
+    """Write report data as a filled template (atomically; returns the backup path if any)."""
+    from .builder import build, fill  # openpyxl only where a workbook is written
+    from .safe_write import write_atomic
+
+    edition = S.get_edition(data["edition"])
+    template = build(edition)
+    fill(template, data)
+    return write_atomic(target, template.workbook.save)
+
+
+def computed_totals(data: Mapping[str, Any]) -> dict[str, int | float]:
+    """Every total as the template computes it from the entered values."""
+    edition = S.get_edition(data["edition"])
+    values = {p: _get(data, p) for p in edition.entered_paths}
+    return {p: computed_value(edition, values, p) for p in edition.computed_paths}

@@ -1,0 +1,282 @@
+"""Fast, safe reading of an .xlsx package: defined names, cell values, formulas, protection.
+
+Reading a filled workbook is the hot path of batch work, so this goes straight to the XML
+inside the zip (DESIGN.md "Performance"): one pass over the sheets our names point to, nothing
+else.  It gives what python-calamine cannot: formulas next to their cached values, defined
+names, sheet protection.  XML is parsed with defusedxml (no entity expansion, no DTDs).
+
+It also tells bad input apart, each with its own error class: not a file, an old or foreign
+format, a workbook with an open password, a broken zip, a zip that is not a workbook.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from defusedxml import ElementTree as SafeET
+
+from .cellrefs import column_index, column_letter, parse_target, split
+from .errors import CorruptWorkbook, Encrypted, NotXlsx, OldFormat, UnreadableFile
+
+MAX_PART_BYTES = 200 * 1024 * 1024  # an XML part larger than this is refused (zip bombs)
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_SAVE_AS = "请用 Excel 或 WPS 打开后“另存为”→“Excel 工作簿（*.xlsx）”，再重试。"
+_SAVE_AS_EN = "open it in Excel or WPS and save it as an Excel workbook (.xlsx), then try again"
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: str | float | bool | None  # shared/inline strings resolved; numbers as float
+    formula: str | None = None  # formula text without '=' (None: a constant or blank)
+    error: str | None = None  # '#REF!' and the like
+
+
+@dataclass
+class Sheet:
+    name: str
+    part: str
+    state: str = "visible"
+    protected: bool = False
+    cells: dict[str, Cell] = field(default_factory=dict)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _sniff(path: Path, head: bytes) -> None:
+    """Raise the specific error for a file that is not an .xlsx/.xlsm zip."""
+    suffix = path.suffix.lower()
+    if not head:
+        raise NotXlsx(f"文件是空的：{path.name}", f"the file is empty: {path.name}")
+    if head.startswith(_OLE_MAGIC):
+        with path.open("rb") as fh:
+            blob = fh.read(4 * 1024 * 1024)
+        if "EncryptionInfo".encode("utf-16-le") in blob or "EncryptedPackage".encode("utf-16-le") in blob:
+            raise Encrypted(
+                f"{path.name} 设置了打开密码，无法读取。请在 Excel/WPS 中取消密码（文件→信息→保护工作簿）后另存，再重试。",
+                f"{path.name} is password-protected; remove the open password and save it again",
+            )
+        kind = "WPS 表格（.et）" if suffix in (".et", ".ett") else "旧版 Excel（.xls）"
+        raise OldFormat(f"{path.name} 是{kind}文件，本工具只读 .xlsx。{_SAVE_AS}",
+                        f"{path.name} is an old binary workbook; {_SAVE_AS_EN}")
+    if head.startswith(b"%PDF"):
+        raise NotXlsx(f"{path.name} 是 PDF 文件，不是 Excel 工作簿。",
+                      f"{path.name} is a PDF, not an Excel workbook")
+    raise NotXlsx(f"{path.name} 不是 Excel 工作簿（.xlsx）。", f"{path.name} is not an Excel workbook (.xlsx)")
+
+
+class XlsxPackage:
+    """An opened .xlsx/.xlsm: workbook-scope defined names and lazily parsed sheets."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            raise UnreadableFile(f"找不到文件：{self.path}", f"file not found: {self.path}")
+        if not self.path.is_file():
+            raise UnreadableFile(f"不是文件：{self.path}", f"not a file: {self.path}")
+        try:
+            with self.path.open("rb") as fh:
+                head = fh.read(8)
+        except OSError as e:
+            raise UnreadableFile(f"无法打开 {self.path}：{e.strerror}", f"cannot open {self.path}: {e}") from e
+        if not head.startswith(b"PK"):
+            _sniff(self.path, head)
+        try:
+            self._zip = zipfile.ZipFile(self.path)
+        except (zipfile.BadZipFile, OSError, ValueError) as e:
+            raise CorruptWorkbook(
+                f"{self.path.name} 已损坏（不是完整的 zip 压缩包），无法读取。请找回原文件或重新保存。",
+                f"{self.path.name} is damaged (not a complete zip archive): {e}",
+            ) from e
+        members = set(self._zip.namelist())
+        if "xl/workbook.xml" not in members:
+            if "xl/workbook.bin" in members:
+                raise OldFormat(f"{self.path.name} 是二进制工作簿（.xlsb）。{_SAVE_AS}",
+                                f"{self.path.name} is a binary workbook (.xlsb); {_SAVE_AS_EN}")
+            if "content.xml" in members and "mimetype" in members:
+                raise OldFormat(f"{self.path.name} 是 OpenDocument 表格（.ods）。{_SAVE_AS}",
+                                f"{self.path.name} is an OpenDocument spreadsheet (.ods); {_SAVE_AS_EN}")
+            if "word/document.xml" in members:
+                raise NotXlsx(f"{self.path.name} 是 Word 文档，不是 Excel 工作簿。",
+                              f"{self.path.name} is a Word document, not a workbook")
+            raise CorruptWorkbook(f"{self.path.name} 不是完整的 Excel 工作簿（缺少 xl/workbook.xml）。",
+                                  f"{self.path.name} lacks xl/workbook.xml")
+        self._members = members
+        self.sheets: dict[str, Sheet] = {}
+        self.names: dict[str, str] = {}  # workbook-scope name -> target text
+        self.date1904 = False
+        self._shared: list[str] | None = None
+        self._parsed: set[str] = set()
+        self._read_workbook()
+
+    def close(self) -> None:
+        self._zip.close()
+
+    def __enter__(self) -> XlsxPackage:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- parts ----------------------------------------------------------------------------
+
+    def _open(self, part: str) -> IO[bytes]:
+        try:
+            info = self._zip.getinfo(part)
+        except KeyError:
+            raise CorruptWorkbook(f"{self.path.name} 缺少部件 {part}，文件已损坏。",
+                                  f"{self.path.name} lacks the part {part}") from None
+        if info.file_size > MAX_PART_BYTES:
+            raise CorruptWorkbook(
+                f"{self.path.name} 中的 {part} 解压后过大（{info.file_size // 2**20} MB），拒绝读取。",
+                f"{part} in {self.path.name} is too large when unpacked ({info.file_size} bytes)",
+            )
+        return self._zip.open(info)
+
+    def _parse(self, part: str):
+        try:
+            with self._open(part) as fh:
+                return SafeET.parse(fh).getroot()
+        except (SafeET.ParseError, zipfile.BadZipFile, EOFError, OSError, ValueError) as e:
+            raise CorruptWorkbook(f"{self.path.name} 的 {part} 已损坏，无法读取。",
+                                  f"{part} in {self.path.name} is damaged: {e}") from e
+        except Exception as e:  # defusedxml's DTD/entity refusals
+            if type(e).__module__.startswith("defusedxml"):
+                raise CorruptWorkbook(f"{self.path.name} 的 {part} 含有不安全的 XML（实体/DTD），拒绝读取。",
+                                      f"{part} in {self.path.name} holds unsafe XML: {e}") from e
+            raise
+
+    def _read_workbook(self) -> None:
+        root = self._parse("xl/workbook.xml")
+        rels: dict[str, str] = {}
+        if "xl/_rels/workbook.xml.rels" in self._members:
+            for rel in self._parse("xl/_rels/workbook.xml.rels"):
+                target = rel.get("Target", "")
+                part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                    posixpath.join("xl", target))
+                rels[rel.get("Id", "")] = part
+        order: list[str] = []
+        for el in root.iter():
+            tag = _local(el.tag)
+            if tag == "workbookPr":
+                self.date1904 = el.get("date1904") in ("1", "true")
+            elif tag == "sheet":
+                name = el.get("name", "")
+                rid = el.get(f"{{{_REL_NS}}}id") or el.get("{http://purl.oclc.org/ooxml/officeDocument/relationships}id")
+                self.sheets[name] = Sheet(name, rels.get(rid or "", ""), el.get("state", "visible"))
+                order.append(name)
+            elif tag == "definedName" and el.get("localSheetId") is None:
+                self.names[el.get("name", "")] = (el.text or "").strip()
+
+    def _shared_strings(self) -> list[str]:
+        if self._shared is None:
+            self._shared = []
+            if "xl/sharedStrings.xml" in self._members:
+                for si in self._parse("xl/sharedStrings.xml"):
+                    self._shared.append(_text_of(si))
+        return self._shared
+
+    # -- public ---------------------------------------------------------------------------
+
+    def target(self, name: str) -> tuple[str, str] | None:
+        """A workbook-scope name's (sheet, range), or None when absent or not a cell range."""
+        text = self.names.get(name)
+        return parse_target(text) if text else None
+
+    def sheet(self, name: str) -> Sheet:
+        """The sheet, its cells parsed on first use (KeyError if there is no such sheet)."""
+        sh = self.sheets[name]
+        if name not in self._parsed:
+            self._parse_sheet(sh)
+            self._parsed.add(name)
+        return sh
+
+    def cell(self, sheet: str, ref: str) -> Cell:
+        return self.sheet(sheet).cells.get(ref, Cell(None))
+
+    def _parse_sheet(self, sh: Sheet) -> None:
+        if not sh.part or sh.part not in self._members:
+            raise CorruptWorkbook(f"{self.path.name} 的工作表“{sh.name}”缺少内容部件，文件已损坏。",
+                                  f"sheet {sh.name!r} of {self.path.name} has no part")
+        shared = self._shared_strings()
+        row_no = 0
+        col_no = 0
+        try:
+            with self._open(sh.part) as fh:
+                for event, el in SafeET.iterparse(fh, events=("start", "end")):
+                    tag = _local(el.tag)
+                    if event == "start":
+                        if tag == "row":
+                            row_no = int(el.get("r") or row_no + 1)
+                            col_no = 0
+                        continue
+                    if tag == "c":
+                        ref = el.get("r")
+                        if ref:
+                            letters, row_no = split(ref)
+                            col_no = column_index(letters)
+                        else:
+                            col_no += 1
+                            ref = f"{column_letter(col_no)}{row_no}"
+                        sh.cells[ref] = _cell(el, shared)
+                        el.clear()
+                    elif tag == "row":
+                        el.clear()
+                    elif tag == "sheetProtection":
+                        sh.protected = el.get("sheet") in ("1", "true")
+        except (SafeET.ParseError, zipfile.BadZipFile, EOFError, OSError, ValueError) as e:
+            raise CorruptWorkbook(f"{self.path.name} 的工作表“{sh.name}”已损坏，无法读取。",
+                                  f"sheet {sh.name!r} of {self.path.name} is damaged: {e}") from e
+
+
+def _text_of(el) -> str:
+    """Text of a <si> or <is>: its <t> runs, without phonetic <rPh> runs."""
+    parts: list[str] = []
+    for child in el:
+        tag = _local(child.tag)
+        if tag == "t":
+            parts.append(child.text or "")
+        elif tag == "r":
+            parts.extend(t.text or "" for t in child if _local(t.tag) == "t")
+    return "".join(parts)
+
+
+def _cell(el, shared: list[str]) -> Cell:
+    t = el.get("t", "n")
+    v = f = None
+    inline = None
+    for child in el:
+        tag = _local(child.tag)
+        if tag == "v":
+            v = child.text
+        elif tag == "f":
+            f = child.text or ""
+        elif tag == "is":
+            inline = _text_of(child)
+    if t == "s":
+        try:
+            return Cell(shared[int(v or "")], f)
+        except (ValueError, IndexError):
+            return Cell(None, f, error="#SST!")
+    if t == "inlineStr":
+        return Cell(inline, f)
+    if t == "str":
+        return Cell(v if v is not None else None, f)
+    if t == "b":
+        return Cell(v in ("1", "true"), f)
+    if t == "e":
+        return Cell(None, f, error=v or "#ERROR!")
+    if t == "d":
+        return Cell(v, f)
+    if v is None or v == "":
+        return Cell(None, f)
+    try:
+        return Cell(float(v), f)
+    except ValueError:
+        return Cell(v, f)
