@@ -1,8 +1,9 @@
 """The blank template workbooks committed in this folder, and how to rebuild and check them.
 
 ``nianbao templates --out workbook_templates`` rebuilds them from the format schema;
-``--check`` tells whether the committed files still equal a fresh build in content (every part
-of the package byte for byte, except the save time that openpyxl stamps into docProps/core.xml).
+``--check`` tells whether the committed files still equal a fresh build in content: every part
+of the package, XML parts compared in canonical form (openpyxl serialises differently with and
+without lxml installed), without the save time that openpyxl stamps into docProps/core.xml.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
+from xml.etree.ElementTree import canonicalize
 
 from .schema import EDITIONS, Edition
 
@@ -38,10 +40,17 @@ def build_all(out: Path) -> list[Path]:
     return paths
 
 
+def _canonical(name: str, raw: bytes) -> bytes:
+    raw = _STAMPS.sub(b"", raw)
+    if name.endswith((".xml", ".rels")):
+        return canonicalize(raw.decode("utf-8")).encode("utf-8")
+    return raw
+
+
 def package_content(path: Path) -> dict[str, bytes]:
-    """Every part of an .xlsx, with the save timestamps blanked."""
+    """Every part of an .xlsx in canonical form, with the save timestamps blanked."""
     with zipfile.ZipFile(path) as z:
-        return {n: _STAMPS.sub(b"", z.read(n)) for n in sorted(z.namelist())}
+        return {n: _canonical(n, z.read(n)) for n in sorted(z.namelist())}
 
 
 def differences(a: Path, b: Path) -> list[str]:
