@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
 import openpyxl
 from conftest import REPO, nianbao
 
@@ -64,7 +62,8 @@ def test_new_refuses_an_existing_file_unless_forced(tmp_path):
     assert out.read_bytes() == b"keep me"
     run = nianbao("new", "--year", "2023", "--agency", "甲市人民政府", "--kind", "other", "-o", out, "--force")
     assert run.code == 0, run.err
-    assert Path(str(out) + ".bak").read_bytes() == b"keep me"
+    backups = list(tmp_path.glob("x.xlsx.*.bak"))
+    assert len(backups) == 1 and backups[0].read_bytes() == b"keep me"
     assert json.loads(nianbao("export", out).out)["meta"]["agency_kind"] == "other"
 
 

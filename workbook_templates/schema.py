@@ -78,6 +78,8 @@ class Field:
     kind: Kind
     computed: bool = False  # a total: a formula in the workbook, printed in a report
     required: bool = False  # must not be blank in a finished report
+    row: str = ""  # in a table: the row's (or 第四部分 group's) official label
+    column: str = ""  # in a table: the column's official label
 
 
 @dataclass(frozen=True)
@@ -279,6 +281,8 @@ class Edition:
                             f"“{row.label}”行“{col.label}”",
                             kind,
                             required=True,
+                            row=row.label,
+                            column=col.label,
                         )
                     )
         for row in self.application_rows:
@@ -291,6 +295,8 @@ class Edition:
                         Kind.COUNT,
                         computed=row.computed or col.key == TOTAL,
                         required=True,
+                        row=row.label,
+                        column=col.label,
                     )
                 )
         for grp in self.review_groups:
@@ -303,6 +309,8 @@ class Edition:
                         Kind.COUNT,
                         computed=res.key == TOTAL,
                         required=True,
+                        row=grp.label,
+                        column=res.label,
                     )
                 )
         for lab, kind in FEE_FIELDS:
