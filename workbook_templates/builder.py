@@ -10,7 +10,6 @@ Nothing here spells an official label: they all come from ``schema``.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from . import schema as S
 from .cellrefs import absolute, quote_sheet, ranges, sum_formula
+from .hidden_sheet import previous_chunks, previous_refs, span
 from .report_data import get_path
 from .schema import AGENCY_KINDS, NAME_EDITION, NAME_FORMAT_VERSION, NAME_PREVIOUS, NAME_SCHEMA, Edition, Kind
 
@@ -38,7 +38,6 @@ TABLE4 = "第四部分"
 PROSE = "文字部分"
 HIDDEN = "_nianbao"
 
-PREVIOUS_CHUNK = 30000  # characters per cell (Excel allows 32767)
 
 BALANCED = "平衡"
 UNBALANCED = "不平衡"
@@ -423,8 +422,7 @@ def _hidden(ws: Worksheet, layout: Layout, edition: Edition) -> dict[str, str]:
         ws.cell(i, 2, value)
         names[name] = f"B{i}"
     layout.cells["meta.unit_id"] = (ws.title, "B4")
-    ws.cell(1, 4, None)
-    names[NAME_PREVIOUS] = "D1"
+    names[NAME_PREVIOUS] = previous_refs(1)[0]
     return names
 
 
@@ -510,8 +508,8 @@ def fill(template: Template, data: Mapping[str, Any]) -> None:
 def write_previous(template: Template, previous: Mapping[str, Any]) -> None:
     """Store last year's report data in the hidden sheet, as JSON split over cells."""
     ws = template.workbook[HIDDEN]
-    text = json.dumps(previous, ensure_ascii=False, separators=(",", ":"))
-    chunks = [text[i: i + PREVIOUS_CHUNK] for i in range(0, len(text), PREVIOUS_CHUNK)] or [""]
-    for i, chunk in enumerate(chunks, start=1):
-        ws.cell(i, 4, chunk).data_type = "s"
-    _name(template.workbook, NAME_PREVIOUS, HIDDEN, f"D1:D{len(chunks)}" if len(chunks) > 1 else "D1")
+    refs = previous_refs(len(chunks := previous_chunks(previous)))
+    for ref, chunk in zip(refs, chunks):
+        ws[ref] = chunk
+        ws[ref].data_type = "s"
+    _name(template.workbook, NAME_PREVIOUS, HIDDEN, span(refs))

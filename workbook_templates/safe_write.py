@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Callable
@@ -45,7 +46,7 @@ def check_writable(target: Path) -> None:
     if target.exists() and any(o.exists() for o in lock_files(target) if o.name != "~$"):
         raise OutputError(f"{target.name} 似乎正在 Excel 或 WPS 中打开（存在锁定文件 ~$…），请关闭后重试；原文件未改动。",
                           f"{target.name} seems to be open in Excel or WPS (a ~$ lock file exists); close it and retry")
-    if target.exists() and not os.access(target, os.W_OK):
+    if target.exists() and not (target.stat().st_mode & stat.S_IWUSR and os.access(target, os.W_OK)):
         raise OutputError(f"{target.name} 是只读文件，无法写入；原文件未改动。",
                           f"{target.name} is read-only; nothing was written")
 

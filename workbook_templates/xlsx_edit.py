@@ -246,23 +246,26 @@ class PackageEditor:
         dxfs.set("count", str(len(dxfs.findall(q("dxf")))))
         return len(dxfs.findall(q("dxf"))) - 1
 
-    def ensure_bold_xf(self) -> int:
-        """The index of a cell format with a bold font and wrapped text (added if new)."""
+    def ensure_text_xf(self, *, bold: bool) -> int:
+        """The index of a cell format with wrapped, top-aligned text, bold or not (added if new)."""
         styles = self.xml("xl/styles.xml")
         fonts = styles.find(q("fonts"))
         xfs = styles.find(q("cellXfs"))
         if fonts is None or xfs is None:
             return 0
-        bold = etree.fromstring(f'<font xmlns="{NS}"><b val="1"/><sz val="11"/></font>')
-        canon = etree.tostring(bold, method="c14n")
+        b = '<b val="1"/>' if bold else ""
+        font = etree.fromstring(f'<font xmlns="{NS}">{b}<sz val="11"/></font>')
+        canon = etree.tostring(font, method="c14n")
         font_id = next((i for i, f in enumerate(fonts.findall(q("font")))
                         if etree.tostring(f, method="c14n") == canon), None)
         if font_id is None:
-            fonts.append(bold)
+            fonts.append(font)
             font_id = len(fonts.findall(q("font"))) - 1
             fonts.set("count", str(font_id + 1))
         for i, xf in enumerate(xfs.findall(q("xf"))):
-            if xf.get("fontId") == str(font_id) and xf.get("applyFont") == "1":
+            al = xf.find(q("alignment"))
+            if (xf.get("fontId") == str(font_id) and xf.get("applyAlignment") == "1" and al is not None
+                    and al.get("wrapText") == "1" and al.get("vertical") == "top"):
                 return i
         xf = etree.SubElement(xfs, q("xf"), numFmtId="0", fontId=str(font_id), fillId="0", borderId="0",
                               xfId="0", applyFont="1", applyAlignment="1")

@@ -178,6 +178,153 @@ def import_cmd(source: Path, output: Path) -> None:
         _say(f"原文件已保留为 {backup}")
 
 
+def _load_previous(path: Path | None) -> dict | None:
+    if path is None:
+        return None
+    from nianbao.workbook_templates.workbook_io import load_report
+
+    data, _ = load_report(path)
+    data.pop("previous", None)
+    return data
+
+
+_PART_ORDER = ("模板", "第二部分", "第三部分", "第四部分", "文字部分", "跨年度")
+
+
+def _print_findings(report: Any, cells: dict, title: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from nianbao.addin.findings import SEVERITY_ZH
+
+    console = Console(width=None if sys.stdout.isatty() else 140, highlight=False)
+    console.print(title)
+    by_part: dict[str, list] = {}
+    for f in report.findings:
+        by_part.setdefault(f.part or "其他", []).append(f)
+    colour = {"error": "red", "warning": "yellow", "info": "cyan"}
+    for part in sorted(by_part, key=lambda p: _PART_ORDER.index(p) if p in _PART_ORDER else 99):
+        table = Table(title=part, title_justify="left", show_lines=False, expand=False)
+        table.add_column("级别", no_wrap=True)
+        table.add_column("规则", no_wrap=True)
+        table.add_column("说明", overflow="fold")
+        if cells:
+            table.add_column("单元格", overflow="fold")
+        for f in by_part[part]:
+            where = [f"{cells[p][0]}!{cells[p][1]}" for p in f.paths if p in cells]
+            where_text = "、".join(where[:4]) + (f" 等{len(where)}处" if len(where) > 4 else "")
+            sev = SEVERITY_ZH[f.severity] + ("（已确认）" if f.acknowledged else "")
+            msg = f.message + (f"\n确认：{f.acknowledged.get('by', '')} {f.acknowledged.get('note', '')}"
+                               if f.acknowledged else "")
+            row = [f"[{colour[f.severity]}]{sev}[/]", f.rule, msg] + ([where_text] if cells else [])
+            table.add_row(*row)
+        console.print(table)
+    e, w, i = (report.count(s) for s in ("error", "warning", "info"))
+    verdict = "没有错误。" if report.ok else "有错误，请修改后再发布。"
+    console.print(f"共 {len(report.findings)} 项：错误 {e}，警告 {w}，提示 {i}。{verdict}")
+
+
+@main.command("validate")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--previous", "previous_path", type=click.Path(path_type=Path),
+              help="Last year's report (workbook or JSON), for the cross-year rules.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--annotate", is_flag=True, help="Write the 校验结果 sheet and mark the cells (workbooks only).")
+def validate_cmd(source: Path, previous_path: Path | None, fmt: str, annotate: bool) -> None:
+    """Check a report against the rule catalogue (exit 0 no error, 1 errors, 2 unreadable)."""
+    from nianbao.addin.validate import validate
+    from nianbao.workbook_templates.workbook_io import load_report
+
+    data, read = load_report(source)
+    if annotate and read is None:
+        raise OutputError("--annotate 只能用于 .xlsx 工作簿。", "--annotate works on .xlsx workbooks only")
+    previous = _load_previous(previous_path)
+    acks = {}
+    if annotate:
+        from nianbao.addin.annotate import read_acknowledgements
+        from nianbao.workbook_templates.safe_write import check_writable
+
+        check_writable(source)
+        acks = read_acknowledgements(source)
+    report = validate(data, source.name, previous, acks)
+    cells = read.cells if read else {}
+    if fmt == "json":
+        click.echo(_dump_json(report.to_json(cells)), nl=False)
+    else:
+        meta = data["meta"]
+        _print_findings(report, cells, f"校验 {source.name}（{meta.get('agency') or '未填机关名称'} · "
+                                       f"{meta.get('year') or '未填年度'} 年度 · {data['edition']} 版格式）")
+    if annotate:
+        from nianbao.addin.annotate import annotate as write_annotations
+
+        backup = write_annotations(source, report, cells, read.edition)
+        _say(f"已写入“校验结果”工作表并标记了相关单元格：{source}" + (f"（原文件保留为 {backup.name}）" if backup else ""))
+    sys.exit(0 if report.ok else 1)
+
+
+@main.command("rules")
+@click.argument("rule_id", required=False)
+def rules_cmd(rule_id: str | None) -> None:
+    """List the rule catalogue, or explain one rule."""
+    from nianbao.addin.findings import SEVERITY_ZH
+    from nianbao.addin.rules import CATALOGUE
+
+    if rule_id is None:
+        for r in CATALOGUE.values():
+            click.echo(f"{r.id:8} {SEVERITY_ZH[r.severity]}  {r.title}")
+        click.echo(f"\n共 {len(CATALOGUE)} 条规则。nianbao rules <编号> 查看说明。")
+        return
+    r = CATALOGUE.get(rule_id.upper())
+    if r is None:
+        raise OutputError(f"没有编号为 {rule_id} 的规则；nianbao rules 列出全部规则。", f"no rule {rule_id}")
+    click.echo(f"{r.id}  {r.title}（{SEVERITY_ZH[r.severity]}）\n\n{r.explanation}\n\n示例：{r.example}")
+
+
+@main.command("carry-forward")
+@click.option("--from", "last_path", type=click.Path(path_type=Path), required=True,
+              help="Last year's report: a workbook or report data (JSON).")
+@click.option("--to", "this_path", type=click.Path(path_type=Path), required=True, help="This year's workbook.")
+@click.option("--dry-run", is_flag=True, help="Print the plan, change nothing.")
+@click.option("--force", is_flag=True, help="Overwrite typed figures that differ; accept any year.")
+def carry_forward_cmd(last_path: Path, this_path: Path, dry_run: bool, force: bool) -> None:
+    """Fill 上年结转 from last year's 结转下年度 and store last year's report in the workbook."""
+    from nianbao.addin import carry_forward as cf
+    from nianbao.workbook_templates.safe_write import check_writable
+    from nianbao.workbook_templates.workbook_io import load_report, read_workbook
+
+    this = read_workbook(this_path)
+    last, _ = load_report(last_path)
+    plan = cf.plan(this, last, force=force)
+    ed = this.edition
+    for note in plan.notes:
+        _say(f"提示：{note}")
+    if plan.wrong_year:
+        _say(f"拒绝：{plan.wrong_year}。确认无误可加 --force。{this_path} 未改动。")
+        sys.exit(1)
+    for c in plan.conflicts:
+        old, new = c.old, c.new
+        _say(f"冲突：{c.sheet}!{c.ref} {ed.describe(c.path)} 已填 {old}，上年结转下年度为 {new}；保留已填的数字。")
+    if plan.conflicts:
+        _say(f"拒绝：{len(plan.conflicts)} 个已填数字与上年不同，{this_path} 未改动。核对后可加 --force 覆盖。")
+        sys.exit(1)
+    verb = "将" if dry_run else "已"
+    for c in plan.changes:
+        click.echo(f"{verb}填写 {c.describe(ed)}")
+    if plan.same:
+        click.echo(f"{len(plan.same)} 个单元格已与上年一致，无需改动。")
+    if plan.previous_changed:
+        click.echo(f"{verb}保存上年（{last['meta'].get('year')} 年度）的报告数据，供跨年度校验和同比文字使用。")
+    if dry_run:
+        click.echo("（试运行，未改动任何文件）")
+        return
+    if not plan.changes and not plan.previous_changed:
+        click.echo("无需改动。")
+        return
+    check_writable(this_path)
+    backup = cf.apply(this_path, this, plan)
+    _say(f"已写入 {this_path}" + (f"；原文件保留为 {backup.name}" if backup else ""))
+
+
 @main.command("templates")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("workbook_templates"),
               show_default=True, help="Folder for the blank templates.")

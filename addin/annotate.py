@@ -1,0 +1,136 @@
+"""Validation results written into the workbook: the 校验结果 sheet and marks on input cells.
+
+- One row per finding, with a hyperlink to each cell involved; running again replaces the sheet.
+- A person may confirm a warning by typing a name and a short note in the sheet; the
+  confirmation is read back before the sheet is replaced, so it survives later runs, and the
+  finding comes back as ``acknowledged``.  Errors cannot be confirmed away.
+- Involved *input* cells are marked by conditional formats we own (red for errors, yellow for
+  unconfirmed warnings); cell values and styles are never touched.
+- Everything else in the workbook is kept: only the parts we change are rewritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from lxml import etree
+
+from nianbao.workbook_templates import schema as S
+from nianbao.workbook_templates.cellrefs import column_letter, quote_sheet
+from nianbao.workbook_templates.xlsx_edit import NS, R_NS, PackageEditor, q
+from nianbao.workbook_templates.xlsx_package import XlsxPackage
+
+from .findings import SEVERITY_ZH, Report
+
+RESULTS_SHEET = "校验结果"
+HEADERS = ("序号", "级别", "规则", "部分", "说明", "确认人", "确认说明（只有警告可以确认）", "键", "涉及单元格")
+COL_BY, COL_NOTE, COL_KEY = 6, 7, 8  # 1-based columns F, G, H (H hidden)
+FIRST_LINK_COL = 9
+MAX_LINKS = 24
+WIDTHS = {1: 6, 2: 7, 3: 9, 4: 10, 5: 70, 6: 10, 7: 28}
+MARK_ERROR, MARK_WARNING = "nianbao-error", "nianbao-warning"
+
+
+def read_acknowledgements(path: str | Path) -> dict[str, dict[str, str]]:
+    """Confirmations typed into an existing 校验结果 sheet: finding key -> {by, note}."""
+    out: dict[str, dict[str, str]] = {}
+    with XlsxPackage(path) as pkg:
+        if RESULTS_SHEET not in pkg.sheets:
+            return out
+        cells = pkg.sheet(RESULTS_SHEET).cells
+        rows = sorted({int("".join(ch for ch in ref if ch.isdigit())) for ref in cells})
+        for r in rows:
+            if r < 2:
+                continue
+            key = cells.get(f"{column_letter(COL_KEY)}{r}")
+            by = cells.get(f"{column_letter(COL_BY)}{r}")
+            note = cells.get(f"{column_letter(COL_NOTE)}{r}")
+            text = [str(c.value).strip() if c is not None and c.value is not None else "" for c in (by, note)]
+            if key is not None and key.value and any(text):
+                out[str(key.value)] = {"by": text[0], "note": text[1]}
+    return out
+
+
+def _cell(row: etree._Element, col: int, value: str | int, style: int | None = None) -> None:
+    ref = f"{column_letter(col)}{row.get('r')}"
+    c = etree.SubElement(row, q("c"), r=ref)
+    if style:
+        c.set("s", str(style))
+    if isinstance(value, int):
+        etree.SubElement(c, q("v")).text = str(value)
+        return
+    c.set("t", "inlineStr")
+    etree.SubElement(etree.SubElement(c, q("is")), q("t")).text = value
+
+
+def results_sheet(report: Report, cells: Mapping[str, tuple[str, str]], bold: int, wrap: int) -> etree._Element:
+    """The 校验结果 worksheet XML."""
+    root = etree.Element(q("worksheet"), nsmap={None: NS, "r": R_NS})
+    pr = etree.SubElement(root, q("sheetPr"))
+    etree.SubElement(pr, q("tabColor"), rgb="FFC00000" if not report.ok else "FF00B050")
+    etree.SubElement(pr, q("pageSetUpPr"), fitToPage="1")
+    views = etree.SubElement(etree.SubElement(root, q("sheetViews")), q("sheetView"), workbookViewId="0")
+    etree.SubElement(views, q("pane"), ySplit="1", topLeftCell="A2", activePane="bottomLeft", state="frozen")
+    etree.SubElement(root, q("sheetFormatPr"), defaultRowHeight="15")
+    cols = etree.SubElement(root, q("cols"))
+    for i, w in WIDTHS.items():
+        etree.SubElement(cols, q("col"), min=str(i), max=str(i), width=str(w), customWidth="1")
+    etree.SubElement(cols, q("col"), min=str(COL_KEY), max=str(COL_KEY), width="12", hidden="1", customWidth="1")
+    etree.SubElement(cols, q("col"), min=str(FIRST_LINK_COL), max=str(FIRST_LINK_COL + MAX_LINKS),
+                     width="14", customWidth="1")
+    data = etree.SubElement(root, q("sheetData"))
+    head = etree.SubElement(data, q("row"), r="1")
+    for i, h in enumerate(HEADERS, start=1):
+        _cell(head, i, h, bold)
+    links: list[tuple[str, str, str]] = []
+    for n, f in enumerate(report.findings, start=1):
+        row = etree.SubElement(data, q("row"), r=str(n + 1))
+        for col, value in ((1, n), (2, SEVERITY_ZH[f.severity]), (3, f.rule), (4, f.part), (5, f.message)):
+            _cell(row, col, value, wrap)
+        if f.acknowledged:
+            _cell(row, COL_BY, f.acknowledged.get("by", ""))
+            _cell(row, COL_NOTE, f.acknowledged.get("note", ""))
+        _cell(row, COL_KEY, f.key)
+        located = [cells[p] for p in f.paths if p in cells]
+        for k, (sheet, ref) in enumerate(located[:MAX_LINKS]):
+            col_ref = f"{column_letter(FIRST_LINK_COL + k)}{n + 1}"
+            _cell(row, FIRST_LINK_COL + k, f"{sheet}!{ref}")
+            links.append((col_ref, f"{quote_sheet(sheet)}!{ref}", f"{sheet}!{ref}"))
+        if len(located) > MAX_LINKS:
+            _cell(row, FIRST_LINK_COL + MAX_LINKS, f"等 {len(located)} 处")
+    if not report.findings:
+        row = etree.SubElement(data, q("row"), r="2")
+        _cell(row, 5, "未发现问题。")
+    if links:
+        hl = etree.SubElement(root, q("hyperlinks"))
+        for ref, location, display in links:
+            etree.SubElement(hl, q("hyperlink"), ref=ref, location=location, display=display)
+    etree.SubElement(root, q("pageMargins"), left="0.5", right="0.5", top="0.75", bottom="0.75",
+                     header="0.3", footer="0.3")
+    etree.SubElement(root, q("pageSetup"), paperSize="9", orientation="landscape", fitToWidth="1", fitToHeight="0")
+    return root
+
+
+def annotate(path: str | Path, report: Report, cells: Mapping[str, tuple[str, str]],
+             edition: S.Edition) -> Path | None:
+    """Write the 校验结果 sheet and the marks into the workbook at ``path`` (atomically)."""
+    editor = PackageEditor(path)
+    sheet = results_sheet(report, cells, editor.ensure_text_xf(bold=True), editor.ensure_text_xf(bold=False))
+    editor.put_sheet(RESULTS_SHEET, sheet)
+    dxf = {"error": editor.ensure_dxf("FF7C80", "9C0006"), "warning": editor.ensure_dxf("F4B084", "833C0B")}
+    entered = set(edition.entered_paths) - {"meta.unit_id"}
+    marks: dict[str, dict[str, set[str]]] = {sheet: {"error": set(), "warning": set()}
+                                             for p, (sheet, _) in cells.items() if p in entered}
+    for f in report.findings:
+        if f.severity not in dxf or f.acknowledged:
+            continue
+        for p in f.paths:
+            if p in entered and p in cells:
+                sheet, ref = cells[p]
+                marks[sheet][f.severity].add(ref)
+    for sheet, by_sev in marks.items():
+        by_sev["warning"] -= by_sev["error"]
+        editor.set_marks(sheet, MARK_ERROR, by_sev["error"], dxf["error"])
+        editor.set_marks(sheet, MARK_WARNING, by_sev["warning"], dxf["warning"])
+    return editor.save()

@@ -1,0 +1,128 @@
+"""Carry-forward: last year's 结转下年度 into this year's 上年结转, and last year's report
+stored in this workbook (``previous``) for the cross-year rules and year-on-year text.
+
+``plan`` is pure (it decides, cell by cell); ``apply`` writes the plan into the workbook with
+surgical, atomic edits.  A typed figure that differs from last year's (0 counts as typed) is
+never overwritten without ``force``; neither is a workbook whose year does not follow LAST's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nianbao.workbook_templates import schema as S
+from nianbao.workbook_templates.cellrefs import expand
+from nianbao.workbook_templates.hidden_sheet import previous_chunks, previous_refs, span
+from nianbao.workbook_templates.report_data import get_path
+from nianbao.workbook_templates.workbook_io import WorkbookRead
+from nianbao.workbook_templates.xlsx_edit import PackageEditor
+
+from .rules import n
+
+
+@dataclass
+class Change:
+    path: str
+    sheet: str
+    ref: str
+    old: Any
+    new: Any
+
+    def describe(self, edition: S.Edition) -> str:
+        old = "空白" if self.old is None else n(self.old)
+        return f"{self.sheet}!{self.ref} {edition.describe(self.path)}：{old} → {n(self.new)}"
+
+
+@dataclass
+class Plan:
+    changes: list[Change] = field(default_factory=list)  # cells that will be written
+    conflicts: list[Change] = field(default_factory=list)  # typed figures that differ
+    same: list[str] = field(default_factory=list)  # already equal
+    notes: list[str] = field(default_factory=list)
+    wrong_year: str | None = None
+    previous: dict[str, Any] | None = None  # last year's report, to store
+    previous_changed: bool = False
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.conflicts) or self.wrong_year is not None
+
+
+def _without_previous(data: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(data)
+    out.pop("previous", None)
+    return out
+
+
+def plan(this: WorkbookRead, last: Mapping[str, Any], *, force: bool = False) -> Plan:
+    """What carry-forward would do; with ``force``, conflicts and the year check give way."""
+    p = Plan()
+    edition = this.edition
+    year, last_year = get_path(this.data, "meta.year"), get_path(last, "meta.year")
+    if not (isinstance(year, int) and isinstance(last_year, int) and last_year == year - 1):
+        msg = f"上年数据是 {last_year} 年度的，本工作簿是 {year} 年度：应为 {year - 1 if isinstance(year, int) else '上一'} 年度"
+        if force:
+            p.notes.append(msg + "（已按 --force 继续）")
+        else:
+            p.wrong_year = msg
+    for col in edition.application_columns:
+        target = f"applications.carried_over.{col.key}"
+        new = get_path(last, f"applications.carried_forward.{col.key}")
+        if target in edition.formulas:  # the 总计 column follows by formula; compare only
+            parts = [get_path(last, f"applications.carried_forward.{c.key}") for c in edition.application_columns
+                     if c.key != S.TOTAL]
+            if isinstance(new, (int, float)) and all(isinstance(v, (int, float)) for v in parts) and sum(parts) != new:
+                p.notes.append(f"上年“结转下年度”总计印为 {n(new)}，但各列之和为 {n(sum(parts))}；本年总计按公式为各列之和")
+            continue
+        if not isinstance(new, (int, float)) or isinstance(new, bool):
+            p.notes.append(f"上年“结转下年度”的“{col.label}”列空白，本年“{col.label}”列未填")
+            continue
+        old = get_path(this.data, target)
+        sheet, ref = this.cells[target]
+        change = Change(target, sheet, ref, old, new)
+        if old is None:
+            p.changes.append(change)
+        elif old == new:
+            p.same.append(target)
+        elif force:
+            p.changes.append(change)
+        else:
+            p.conflicts.append(change)
+    prev = _without_previous(last)
+    p.previous = prev
+    current = this.data.get("previous")
+    p.previous_changed = json.dumps(current, sort_keys=True) != json.dumps(prev, sort_keys=True)
+    return p
+
+
+def apply(path: str | Path, this: WorkbookRead, p: Plan) -> Path | None:
+    """Write a plan into the workbook at ``path``; returns the backup's path."""
+    assert not p.refused, "a refused plan is never applied"
+    editor = PackageEditor(path)
+    for c in p.changes:
+        editor.set_value(c.sheet, c.ref, c.new)
+    if p.changes:
+        for sheet in sorted({s for s, _ in this.cells.values()}):
+            editor.strip_cached_values(sheet)  # totals and checks are recomputed on open
+    if p.previous_changed and p.previous is not None:
+        _store_previous(editor, p.previous)
+    return editor.save()
+
+
+def _store_previous(editor: PackageEditor, previous: Mapping[str, Any]) -> None:
+    target = editor.name_target(S.NAME_PREVIOUS) or editor.name_target(S.NAME_EDITION)
+    assert target is not None
+    sheet, old_range = target
+    old_refs = expand(old_range) if editor.name_target(S.NAME_PREVIOUS) else []
+    chunks = previous_chunks(previous)
+    refs = previous_refs(len(chunks))
+    for ref, chunk in zip(refs, chunks):
+        editor.set_value(sheet, ref, chunk)
+    for ref in old_refs:
+        if ref not in refs:
+            editor.set_value(sheet, ref, None)
+    editor.set_name(S.NAME_PREVIOUS, sheet, span(refs))
