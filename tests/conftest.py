@@ -89,3 +89,35 @@ class LibreOffice:
 @pytest.fixture(scope="session")
 def libreoffice(tmp_path_factory) -> LibreOffice:
     return LibreOffice(tmp_path_factory.mktemp("libreoffice"))
+
+
+def named_cell(wb, name: str):
+    """The openpyxl cell a workbook-scope defined name points at."""
+    sheet, ref = wb.defined_names[name].attr_text.split("!")
+    return wb[sheet.strip("'")][ref.replace("$", "")]
+
+
+def add_foreign_content(path: Path) -> None:
+    """What a person adds to a returned template: an image, a comment, an extra sheet."""
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.drawing.image import Image
+    from PIL import Image as PILImage
+
+    wb = openpyxl.load_workbook(path)
+    png = path.with_suffix(".logo.png")
+    PILImage.new("RGB", (40, 20), (200, 30, 30)).save(png)
+    wb["封面"].add_image(Image(str(png)), "D2")
+    named_cell(wb, "meta.agency").comment = Comment("请核对机关全称", "张三")
+    extra = wb.create_sheet("内部备注")
+    extra["A1"] = "这张表是我们自己加的"
+    extra["B2"] = 12345
+    wb.save(path)
+    png.unlink()
+
+
+def zip_parts(path: Path) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}

@@ -240,12 +240,14 @@ def validate_cmd(source: Path, previous_path: Path | None, fmt: str, annotate: b
         raise OutputError("--annotate 只能用于 .xlsx 工作簿。", "--annotate works on .xlsx workbooks only")
     previous = _load_previous(previous_path)
     acks = {}
-    if annotate:
+    if read is not None:  # confirmations a person typed into the 校验结果 sheet
         from nianbao.addin.annotate import read_acknowledgements
+
+        acks = read_acknowledgements(source)
+    if annotate:
         from nianbao.workbook_templates.safe_write import check_writable
 
         check_writable(source)
-        acks = read_acknowledgements(source)
     report = validate(data, source.name, previous, acks)
     cells = read.cells if read else {}
     if fmt == "json":

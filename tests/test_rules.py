@@ -1,0 +1,213 @@
+"""The rule catalogue on real reports (the errors actually printed in them), and every rule
+both firing and staying quiet."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+
+import pytest
+from conftest import fixture_path, load_fixture, nianbao
+
+from nianbao.addin.rules import CATALOGUE
+from nianbao.addin.validate import check
+from nianbao.workbook_templates.report_data import set_path
+
+
+def messages(findings, rule):
+    return [f.message for f in findings if f.rule == rule]
+
+
+def test_shanghai_2020_columns_that_do_not_balance():
+    found = check(load_fixture("shanghai-2020"))
+    assert messages(found, "ARI-01") == [
+        "第三部分“自然人”列：一＋二＝28281，三（七）＋四＝28214，相差67",
+        "第三部分“商业企业”列：一＋二＝1787，三（七）＋四＝1859，相差-72",
+        "第三部分“科研机构”列：一＋二＝13，三（七）＋四＝12，相差1",
+        "第三部分“社会公益组织”列：一＋二＝60，三（七）＋四＝58，相差2",
+        "第三部分“法律服务机构”列：一＋二＝147，三（七）＋四＝149，相差-2",
+    ]
+    assert messages(found, "ARI-03") == [
+        "第三部分“一、本年新收政府信息公开申请数量”行：总计＝29130，六类申请人之和＝29126，相差4"]
+    ari01 = [f for f in found if f.rule == "ARI-01"][0]
+    assert ari01.paths == ("applications.new.natural_person", "applications.carried_over.natural_person",
+                           "applications.total_handled.natural_person", "applications.carried_forward.natural_person")
+    assert [f.severity for f in found if f.rule == "ARI-05"] == ["warning"]
+
+
+def test_hongkou_2019_only_the_total_column_balances():
+    found = check(load_fixture("hongkou-2019"))
+    assert messages(found, "ARI-01") == ["第三部分“自然人”列：一＋二＝884，三（七）＋四＝885，相差-1",
+                                         "第三部分“商业企业”列：一＋二＝9，三（七）＋四＝8，相差1"]
+    assert messages(found, "ARI-05") == [
+        "第三部分：总计列平衡（一＋二＝三（七）＋四＝895），但自然人、商业企业列不平衡，申请人类型可能记错了"]
+
+
+def test_haining_2023_has_no_error(tmp_path):
+    run = nianbao("validate", fixture_path("haining-2023"), "--format", "json")
+    assert run.code == 0, run.out + run.err
+    report = json.loads(run.out)
+    assert report["ok"] is True
+    assert [f["severity"] for f in report["findings"]] == ["info"]  # no previous year given
+
+
+# -- every rule fires, and stays quiet --------------------------------------------------------
+
+Mutation = Callable[[dict], None]
+
+
+def _set(**paths) -> Mutation:
+    def m(d: dict) -> None:
+        for p, v in paths.items():
+            set_path(d, p.replace("__", "."), v)
+    return m
+
+
+def _previous(name: str, **paths) -> Mutation:
+    def m(d: dict) -> None:
+        prev = load_fixture(name)
+        prev.pop("previous", None)
+        for p, v in paths.items():
+            set_path(prev, p.replace("__", "."), v)
+        d["previous"] = prev
+    return m
+
+
+def _haining_2022() -> dict:
+    """A 2022 report whose 结转下年度 and 现行有效 continue into Haining 2023."""
+    d = load_fixture("haining-2023")
+    d["meta"]["year"] = 2022
+    d["active"]["normative_documents"]["in_force"] = 370  # 370 + 68 - 88 = 350
+    return d
+
+
+def _prev_2022(**paths) -> Mutation:
+    def m(d: dict) -> None:
+        prev = _haining_2022()
+        for p, v in paths.items():
+            set_path(prev, p.replace("__", "."), v)
+        d["previous"] = prev
+    return m
+
+
+def _both(*ms: Mutation) -> Mutation:
+    def m(d: dict) -> None:
+        for f in ms:
+            f(d)
+    return m
+
+
+# rule -> (base fixture, mutation that makes it fire, mutation under which it stays quiet)
+CASES: dict[str, tuple[str, Mutation, Mutation]] = {
+    "NUM-01": ("haining-2023", _set(applications__carried_over__natural_person=None), _set()),
+    "NUM-02": ("haining-2023", _set(applications__granted__commercial=-5), _set(applications__granted__commercial=13)),
+    "NUM-03": ("haining-2023",
+               lambda d: d.update(source={"format": "xlsx", "cells": {"active.normative_documents.issued":
+                                                                      {"printed": "68(含修改10件)"}}}),
+               lambda d: d.update(source={"format": "xlsx", "cells": {"active.normative_documents.issued":
+                                                                      {"printed": "68"}}})),
+    "ARI-01": ("haining-2023", _set(applications__carried_forward__natural_person=3), _set()),
+    "ARI-02": ("haining-2023", _set(applications__total_handled__commercial=17), _set()),
+    "ARI-03": ("haining-2023", _set(applications__granted__total=384), _set()),
+    "ARI-04": ("haining-2023", _set(review_litigation__review__total=10), _set()),
+    "ARI-05": ("haining-2023",  # one application moved from 自然人 to 商业企业 between rows 一 and 三
+               _set(applications__new__natural_person=504, applications__new__commercial=17),
+               _set(applications__new__natural_person=504, applications__new__total=522)),
+    "CHK-01": ("haining-2023", _set(review_litigation__review__pending=None), _set()),
+    "INT-01": ("haining-2023",
+               lambda d: d.update(source={"format": "xlsx", "integrity": [
+                   {"rule": "INT-01", "path": "applications.new.total", "message": "应为公式，但被改成了常量 600"}]}),
+               lambda d: d.update(source={"format": "xlsx", "integrity": []})),
+    "STR-03": ("haining-2023", lambda d: d.update(edition="2019"), _set()),
+    "LBL-02": ("haining-2023",
+               lambda d: d.update(source={"format": "txt", "labels": {
+                   "applications.carried_over": "二、上年结转政府信息公开申请数量(须与2020年度年报结转数一致)"}}),
+               lambda d: d.update(source={"format": "txt", "labels": {
+                   "applications.carried_over": "二、上年结转政府信息公开申请数量(须与2022年度年报结转数一致)"}})),
+    "XYR-01": ("haining-2023", _prev_2022(applications__carried_forward__natural_person=3), _prev_2022()),
+    "XYR-02": ("haining-2023", _prev_2022(active__normative_documents__in_force=360), _prev_2022()),
+    "XYR-03": ("haining-2023", _set(active__regulations__issued=5, active__regulations__in_force=2),
+               _set(active__regulations__issued=5, active__regulations__in_force=5)),
+    "XYR-05": ("hongkou-2020", _previous("hongkou-2019"),
+               _previous("hongkou-2019", active__other_services__change=207, active__penalty__change=-853,
+                         active__coercion__change=-41)),
+    "TXT-02": ("haining-2023", _set(text__problems="无"), _set()),
+    "TXT-03": ("haining-2023", _set(text__overview__oversight="开展监督检查。"), _both(
+        _set(text__overview__oversight="开展监督检查。"), _set(meta__agency_kind="department"))),
+    "TXT-04": ("haining-2023", _set(text__other="无其他需要报告的事项。", fees__info_processing_fee_yuan=None),
+               _set(text__other="无其他需要报告的事项。")),
+    "TXT-05": ("haining-2023", _set(applications__other_fee_unpaid__total=2, text__other="无。"),
+               _set(applications__other_fee_unpaid__total=2)),
+}
+
+
+def test_every_rule_has_a_case():
+    assert set(CASES) == set(CATALOGUE)
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_rule_fires_and_stays_quiet(rule_id):
+    base, fire, quiet = CASES[rule_id]
+    bad, good = copy.deepcopy(load_fixture(base)), copy.deepcopy(load_fixture(base))
+    fire(bad)
+    quiet(good)
+    fired = [f for f in check(bad) if f.rule == rule_id and f.severity != "info"]
+    assert fired, f"{rule_id} did not fire"
+    assert all(f.message for f in fired)
+    assert not [f for f in check(good) if f.rule == rule_id and f.severity != "info"], f"{rule_id} fired on good data"
+
+
+def test_xyr01_across_the_edition_change():
+    """2020 (2019 edition) 结转下年度 → 2021 (2021 edition) 上年结转."""
+    this = load_fixture("haining-2023")
+    this["meta"]["year"] = 2021
+    prev = load_fixture("hongkou-2020")
+    found = check(this, previous=prev)
+    assert "第三部分“自然人”列：上年结转＝0，但2020年度结转下年度＝42，相差-42" in messages(found, "XYR-01")
+    set_path(prev, "applications.carried_forward.natural_person", 0)
+    set_path(prev, "applications.carried_forward.total", 0)
+    assert not [f for f in check(this, previous=prev) if f.rule == "XYR-01" and f.severity == "error"]
+
+
+def test_num01_is_a_warning_in_a_published_report():
+    d = load_fixture("haining-2023")
+    d["applications"]["new"]["research"] = None
+    assert {f.severity for f in check(d) if f.rule == "NUM-01"} == {"error"}
+    d["source"] = {"format": "txt"}
+    assert {f.severity for f in check(d) if f.rule == "NUM-01"} == {"warning"}
+
+
+def test_rules_command_lists_and_explains():
+    run = nianbao("rules")
+    assert run.code == 0
+    for rule_id in CATALOGUE:
+        assert rule_id in run.out
+    run = nianbao("rules", "ari-01")
+    assert run.code == 0 and "第一项加第二项之和" in run.out and "示例：" in run.out
+    assert nianbao("rules", "XYZ-99").code == 2
+
+
+def test_validate_text_output_and_exit_codes(tmp_path):
+    run = nianbao("validate", fixture_path("shanghai-2020"))
+    assert run.code == 1
+    assert "第三部分“自然人”列：一＋二＝28281，三（七）＋四＝28214，相差67" in run.out.replace("\n", "").replace("│", "").replace(" ", "")  # noqa: E501
+    assert "错误 7" in run.out
+    bad = tmp_path / "x.xlsx"
+    bad.write_text("not a workbook")
+    assert nianbao("validate", bad).code == 2
+
+
+def test_validate_json_shape_for_a_workbook(tmp_path):
+    out = tmp_path / "sh.xlsx"
+    nianbao("import", fixture_path("shanghai-2020"), "-o", out)
+    run = nianbao("validate", out, "--format", "json")
+    assert run.code == 1
+    report = json.loads(run.out)
+    assert list(report) == ["file", "ok", "findings"] and report["ok"] is False
+    for f in report["findings"]:
+        assert list(f) == ["rule", "severity", "message", "cells", "acknowledged"]
+    # in the workbook the printed 29130 is a formula (29126): the 总计 column no longer balances
+    ari = [f for f in report["findings"] if f["rule"] == "ARI-01"]
+    assert ari[0]["cells"][0] == {"path": "applications.new.natural_person", "sheet": "第三部分", "cell": "D7"}
+    assert [f["message"] for f in ari][-1] == "第三部分“总计”列：一＋二＝30526，三（七）＋四＝30530，相差-4"
