@@ -338,7 +338,9 @@ def check_carry_over(ctx: Context) -> Iterable[Finding]:
                           f"相差{n(this_v - prev_v)}", (this_p, f"previous.{prev_p}"), CROSS_YEAR)
 
 
-_DOC_ROWS = ("regulations", "normative_documents")
+def _document_rows(ctx: Context) -> list[str]:
+    """The rows of 第二十条第（一）项 (规章, 规范性文件): the first block of 第二部分."""
+    return [r.key for r in ctx.edition.active_blocks[0].rows]
 
 
 @rule("XYR-02", "warning", "现行有效件数的连续性",
@@ -350,7 +352,7 @@ def check_in_force_continuity(ctx: Context) -> Iterable[Finding]:
     prev = ctx.previous
     if prev is None or ctx.edition.key != "2021" or _prev_edition(prev).key != "2021":
         return
-    for row in _DOC_ROWS:
+    for row in _document_rows(ctx):
         now, issued, repealed = (ctx.value(f"active.{row}.{k}") for k in ("in_force", "issued", "repealed"))
         before = get_path(prev, f"active.{row}.in_force")
         if None in (now, issued, repealed) or not isinstance(before, (int, float)):
@@ -371,7 +373,7 @@ def check_in_force_continuity(ctx: Context) -> Iterable[Finding]:
 不需要上年数据；修改的文件计入“制发”时可能误报。
 """, "第二部分“规章”：现行有效件数＝2，小于本年制发 5－本年废止 0＝5")
 def check_in_force_bound(ctx: Context) -> Iterable[Finding]:
-    for row in _DOC_ROWS:
+    for row in _document_rows(ctx):
         if ctx.edition.key == "2021":
             total, parts = f"active.{row}.in_force", (f"active.{row}.issued", f"active.{row}.repealed")
         else:
