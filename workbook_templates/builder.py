@@ -25,6 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import schema as S
+from . import table_layout as L
 from .cellrefs import absolute, quote_sheet, ranges, sum_formula
 from .hidden_sheet import previous_chunks, previous_refs, span
 from .report_data import get_path
@@ -236,86 +237,51 @@ def _cover(ws: Worksheet, w: _SheetWriter, edition: Edition, check_range: str) -
     _a4(ws, landscape=False)
 
 
-def _table2(ws: Worksheet, w: _SheetWriter, edition: Edition) -> None:
-    width = 1 + max(len(b.columns) for b in edition.active_blocks)
-    _title(ws, edition.headings[1], width, "黄色单元格填写（没有的填 0），其余单元格已锁定。")
-    ws.column_dimensions["A"].width = 24
-    for c in range(2, width + 1):
-        ws.column_dimensions[get_column_letter(c)].width = 20
+_HEADER_ROLES = (L.NOTE, L.CAPTION, L.COLGROUP, L.COL, L.ROWGROUP)
+
+
+def _place(ws: Worksheet, w: _SheetWriter, grid: L.Grid, top: int) -> None:
+    """Place a table grid on the sheet with its top-left corner at (top, A)."""
     hdr, lab = w.styles["header"].name, w.styles["label"].name
-    row = 4
-    for block in edition.active_blocks:
-        _merge(ws, row, 1, row, width, block.caption, hdr)
-        row += 1
-        _merge(ws, row, 1, row, 1, S.ACTIVE_ITEM, hdr)
-        for i, col in enumerate(block.columns):
-            last = width if i == len(block.columns) - 1 else 2 + i
-            _merge(ws, row, 2 + i, row, last, col.label, hdr)
-        row += 1
-        for r in block.rows:
-            _merge(ws, row, 1, row, 1, r.label, lab)
-            for i, col in enumerate(block.columns):
-                last = width if i == len(block.columns) - 1 else 2 + i
-                w.value_cell(f"active.{r.key}.{col.key}", row, 2 + i, span_to=last)
-            row += 1
+    for c in grid.cells:
+        r, col = top + c.row, 1 + c.col
+        if c.role == L.VALUE:
+            assert c.path is not None
+            w.value_cell(c.path, r, col, span_to=col + c.colspan - 1)
+        else:
+            _merge(ws, r, col, r + c.rowspan - 1, col + c.colspan - 1, c.text,
+                   hdr if c.role in _HEADER_ROLES else lab)
+            if c.role == L.ROW and c.colspan == 1 and len(c.text) > 22:
+                ws.row_dimensions[r].height = 30
+
+
+def _table2(ws: Worksheet, w: _SheetWriter, edition: Edition) -> None:
+    grid = L.part2(edition)
+    _title(ws, grid.heading, grid.ncols, "黄色单元格填写（没有的填 0），其余单元格已锁定。")
+    ws.column_dimensions["A"].width = 24
+    for c in range(2, grid.ncols + 1):
+        ws.column_dimensions[get_column_letter(c)].width = 20
+    _place(ws, w, grid, 4)
     _a4(ws, landscape=False)
 
 
 def _table3(ws: Worksheet, w: _SheetWriter, edition: Edition) -> str:
     """Lays out 第三部分; returns the range of its check cells."""
-    cols = edition.application_columns
-    first, last = 4, 3 + len(cols)
-    _title(ws, edition.headings[2], last,
+    grid = L.part3(edition)
+    first, last = 4, grid.ncols
+    _title(ws, grid.heading, last,
            "黄色单元格填写整数（没有的填 0）；灰色单元格为公式；最下一行为每列“一＋二＝三＋四”的勾稽校验。")
-    ws.column_dimensions["A"].width = 7
-    ws.column_dimensions["B"].width = 12
-    ws.column_dimensions["C"].width = 44
+    for col, width in zip("ABC", (7, 12, 44)):
+        ws.column_dimensions[col].width = width
     for c in range(first, last + 1):
         ws.column_dimensions[get_column_letter(c)].width = 10
-    hdr, lab = w.styles["header"].name, w.styles["label"].name
     top = 4
-    _merge(ws, top, 1, top + 2, 3, S.TABLE3_NOTE, hdr)
-    _merge(ws, top, first, top, last, S.TABLE3_APPLICANT, hdr)
-    _merge(ws, top + 1, first, top + 2, first, cols[0].label, hdr)
-    _merge(ws, top + 1, first + 1, top + 1, last - 1, S.TABLE3_LEGAL_PERSON, hdr)
-    _merge(ws, top + 1, last, top + 2, last, cols[-1].label, hdr)
-    for i, c in enumerate(cols[1:-1]):
-        _merge(ws, top + 2, first + 1 + i, top + 2, first + 1 + i, c.label, hdr)
+    _place(ws, w, grid, top)
     ws.row_dimensions[top].height = 30
-    row = top + 3
-    rows = edition.application_rows
-    # spans of the merged label columns (section in A, group in B)
-    i = 0
-    while i < len(rows):
-        r = rows[i]
-        if r.section is None:
-            _merge(ws, row + i, 1, row + i, 3, r.label, lab)
-            i += 1
-            continue
-        j = i
-        while j < len(rows) and rows[j].section == r.section:
-            j += 1
-        _merge(ws, row + i, 1, row + j - 1, 1, r.section, hdr)
-        k = i
-        while k < j:
-            g = rows[k].group
-            if g is None:
-                _merge(ws, row + k, 2, row + k, 3, rows[k].label, lab)
-                k += 1
-                continue
-            m = k
-            while m < j and rows[m].group == g:
-                _merge(ws, row + m, 3, row + m, 3, rows[m].label, lab)
-                m += 1
-            _merge(ws, row + k, 2, row + m - 1, 2, g, lab)
-            k = m
-        i = j
-    for n, r in enumerate(rows):
-        ws.row_dimensions[row + n].height = 30 if len(r.label) > 22 else 18
-        for ci, c in enumerate(cols):
-            w.value_cell(f"applications.{r.key}.{c.key}", row + n, first + ci)
-    check_row = row + len(rows)
+    hdr = w.styles["header"].name
+    check_row = top + grid.nrows
     _merge(ws, check_row, 1, check_row, 3, "勾稽校验：一＋二＝三＋四", hdr)
+    cols = edition.application_columns
     for rel in edition.relations:
         if rel.rule != "E1":
             continue
@@ -325,8 +291,8 @@ def _table3(ws: Worksheet, w: _SheetWriter, edition: Edition) -> str:
     ws.row_dimensions[check_row].height = 32
     check_range = f"{get_column_letter(first)}{check_row}:{get_column_letter(last)}{check_row}"
     _check_colours(ws, check_range)
-    ws.freeze_panes = ws.cell(top + 3, first)
-    _a4(ws, landscape=False, title_rows=f"{top}:{top + 2}")
+    ws.freeze_panes = ws.cell(top + grid.header_rows, first)
+    _a4(ws, landscape=False, title_rows=f"{top}:{top + grid.header_rows - 1}")
     return check_range
 
 
@@ -367,27 +333,12 @@ def _check_colours(ws: Worksheet, rng: str) -> None:
 
 
 def _table4(ws: Worksheet, w: _SheetWriter, edition: Edition) -> None:
-    groups, results = edition.review_groups, edition.review_results
-    n = len(results)
-    last = len(groups) * n
-    _title(ws, edition.headings[3], last, "黄色单元格填写整数（没有的填 0）；“总计”为公式。")
-    for c in range(1, last + 1):
+    grid = L.part4(edition)
+    _title(ws, grid.heading, grid.ncols, "黄色单元格填写整数（没有的填 0）；“总计”为公式。")
+    for c in range(1, grid.ncols + 1):
         ws.column_dimensions[get_column_letter(c)].width = 8
-    hdr = w.styles["header"].name
-    top = 4
-    # The first group stands alone; the others share the 行政诉讼 caption.
-    _merge(ws, top, 1, top, n, groups[0].label, hdr)
-    for i, res in enumerate(results):
-        _merge(ws, top + 1, 1 + i, top + 2, 1 + i, res.label, hdr)
-    _merge(ws, top, n + 1, top, last, S.REVIEW_LITIGATION, hdr)
-    for gi, g in enumerate(groups[1:], start=1):
-        _merge(ws, top + 1, gi * n + 1, top + 1, (gi + 1) * n, g.label, hdr)
-        for i, res in enumerate(results):
-            _merge(ws, top + 2, gi * n + 1 + i, top + 2, gi * n + 1 + i, res.label, hdr)
-    for gi, g in enumerate(groups):
-        for i, res in enumerate(results):
-            w.value_cell(f"review_litigation.{g.key}.{res.key}", top + 3, gi * n + 1 + i)
-    ws.row_dimensions[top + 3].height = 22
+    _place(ws, w, grid, 4)
+    ws.row_dimensions[4 + grid.nrows - 1].height = 22
     _a4(ws, landscape=True)
 
 
