@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from nianbao.workbook_templates import schema as S
@@ -497,3 +497,81 @@ def check_fee_notice(ctx: Context) -> Iterable[Finding]:
     yield Finding("TXT-05", "warning",
                   f"第三部分有 {n(count)} 件申请因逾期未缴费不再处理，但第六部分没有提到信息处理费或收费通知",
                   (path, "text.other", "fees.notices_issued"), PROSE)
+
+
+# -- figures typed in the prose against the tables (TXT-01) ----------------------------------
+
+_CLAIM_PATTERNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    # (regex with one number group, what it is, the table paths whose sum it must equal)
+    (r"(?:收到|新收|受理)(?:政府信息公开|依申请公开)?(?:的)?(?:申请)?(?:共)?(\d+)件", "新收申请",
+     ("applications.new.total",)),
+    (r"(?:答复|办理完毕|办结)(?:政府信息公开)?(?:申请)?(?:共)?(\d+)件", "办理答复", ("applications.total_handled.total",)),
+    (r"上年(?:度)?结转(?:政府信息公开)?(?:申请)?(\d+)件", "上年结转", ("applications.carried_over.total",)),
+    (r"结转下年度(?:继续办理)?(\d+)件", "结转下年度", ("applications.carried_forward.total",)),
+    (r"(?<!未经)行政复议(?:案件)?(?:共)?(\d+)件", "行政复议", ("review_litigation.review.total",)),
+    (r"直接起诉(\d+)件", "未经复议直接起诉", ("review_litigation.litigation_direct.total",)),
+    (r"复议后起诉(\d+)件", "复议后起诉", ("review_litigation.litigation_after_review.total",)),
+    (r"行政诉讼(?:立案)?(?:案件)?(?:共)?(\d+)件", "行政诉讼",
+     ("review_litigation.litigation_direct.total", "review_litigation.litigation_after_review.total")),
+)
+_OUTCOME_NAMES = tuple(name for name, _ in S.EDITION_2021.outcome_groups)
+_OUTCOME_CLAIM = re.compile(r"(" + "|".join(_OUTCOME_NAMES) + r")(\d+)件(?:[(（][^)）]*[)）])?[，,]?(?:占(\d+(?:\.\d+)?)%)?")
+_OTHER_YEAR = re.compile(r"(\d{4})年[^。；;]{0,6}$")
+
+
+def _outcome_paths(ctx: Context) -> dict[str, tuple[str, ...]]:
+    return {name: tuple(f"applications.{k}.total" for k in keys) for name, keys in ctx.edition.outcome_groups}
+
+
+def _table_sum(ctx: Context, paths: tuple[str, ...]) -> int | float | None:
+    values = [ctx.value(p) for p in paths]
+    return None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
+
+
+def _about_another_year(ctx: Context, text: str, start: int) -> bool:
+    m = _OTHER_YEAR.search(text[max(0, start - 12): start])
+    return bool(m) and isinstance(ctx.year, int) and int(m.group(1)) != ctx.year
+
+
+@rule("TXT-01", "error", "正文数字与表格不符",
+      """
+正文里手写的数字（新收、答复、结转、各类办理结果及其占比、复议、诉讼）必须与表格一致。
+生成报告时正文中的数字由表格计算；自己写的段落可以用 {新收申请} 等字段代替手写数字。
+占比按（七）总计计算，保留两位小数，四舍五入。
+""", "第一部分“（二）依申请公开”写“不予公开1615件，占4.70%”，按表格应占4.69%")
+def check_prose_figures(ctx: Context) -> Iterable[Finding]:
+    handled = ctx.value("applications.total_handled.total")
+    outcome_paths = _outcome_paths(ctx)
+    for path, f in ctx.edition.fields.items():
+        if f.kind is not Kind.PROSE:
+            continue
+        text = ctx.text(path)
+        where = f"“{f.label}”" if path.startswith("text.overview.") else f"“{f.label.split('、')[0]}”部分"
+        for pattern, what, paths in _CLAIM_PATTERNS:
+            for m in re.finditer(pattern, text):
+                if _about_another_year(ctx, text, m.start()):
+                    continue
+                table = _table_sum(ctx, paths)
+                said = int(m.group(1))
+                if table is not None and said != table:
+                    yield Finding("TXT-01", "error", f"{where}写“{m.group(0)}”，但表格中{what}为 {n(table)} 件",
+                                  (path, *paths), PROSE)
+        for m in _OUTCOME_CLAIM.finditer(text):
+            if _about_another_year(ctx, text, m.start()):
+                continue
+            name, said, share = m.group(1), int(m.group(2)), m.group(3)
+            paths = outcome_paths.get(name, ())
+            table = _table_sum(ctx, paths) if paths else None
+            if table is None:
+                continue
+            if said != table:
+                yield Finding("TXT-01", "error", f"{where}写“{name}{said}件”，但表格中{name}为 {n(table)} 件",
+                              (path, *paths), PROSE)
+            elif share is not None and handled:
+                places = len(share.split(".")[1]) if "." in share else 0
+                q = Decimal(1).scaleb(-places)
+                right = (Decimal(table) * 100 / Decimal(handled)).quantize(q, rounding=ROUND_HALF_UP)
+                if Decimal(share) != right:
+                    yield Finding("TXT-01", "error", f"{where}写“{name}{said}件，占{share}%”，按表格应占{right}%"
+                                  f"（{n(table)}÷{n(handled)}）", (path, *paths, "applications.total_handled.total"),
+                                  PROSE)

@@ -1,2 +1,94 @@
-"""nianbao.generator — turns report data into the published report (narrative text from the
-figures; .docx, .html, .md).  Built on nianbao.workbook_templates and nianbao.addin."""
+"""nianbao.generator — the publishable report from report data: narrative text from Jinja2
+templates with every figure computed from the tables, rendered as .docx (GB/T 9704 layout),
+.html (self-contained, or a CMS fragment), .md, .txt and .pdf (through LibreOffice)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+FORMATS = (".docx", ".html", ".htm", ".md", ".txt", ".pdf")
+
+
+@dataclass
+class Generated:
+    path: Path
+    backup: Path | None = None
+    findings: list[Any] = field(default_factory=list)  # TXT-01: prose figures against the tables
+    notes: list[str] = field(default_factory=list)  # in Chinese: what the person should know
+
+
+def render(data: Mapping[str, Any], suffix: str, *, previous: Mapping[str, Any] | None = None,
+           template_dir: str | Path | None = None, reference_docx: str | Path | None = None,
+           fragment: bool = False, notes: list[str] | None = None) -> bytes:
+    """The report as the bytes of one format (suffix: .docx, .html, .md, .txt, .pdf)."""
+    from .chart import NoCJKFont, alt_text, outcomes_png
+    from .text import render_blocks
+
+    blocks = render_blocks(data, previous, template_dir)
+    chart = None
+    if suffix in (".docx", ".pdf", ".html", ".htm"):
+        try:
+            chart = outcomes_png(data, previous)
+        except NoCJKFont as e:
+            if notes is not None:
+                notes.append(f"没有找到中文字体，报告中不含图表（{e}）")
+    alt = alt_text(data)
+    if suffix in (".docx", ".pdf"):
+        from .render_docx import render as docx
+
+        out = docx(blocks, data, chart=chart, chart_alt=alt, reference=reference_docx)
+        if suffix == ".pdf":
+            from .pdf import docx_to_pdf
+
+            out = docx_to_pdf(out)
+        return out
+    if suffix in (".html", ".htm"):
+        from .render_html import render as html
+
+        return html(blocks, data, chart=chart, chart_alt=alt, fragment=fragment).encode("utf-8")
+    from .render_text import markdown, plain
+
+    return (markdown if suffix == ".md" else plain)(blocks, data, chart_alt=alt).encode("utf-8")
+
+
+def generate(data: Mapping[str, Any], out: str | Path, *, previous: Mapping[str, Any] | None = None,
+             template_dir: str | Path | None = None, reference_docx: str | Path | None = None,
+             fragment: bool = False) -> Generated:
+    """Write the report to ``out`` (atomically; an existing file is kept as a backup)."""
+    from nianbao.addin.validate import check
+    from nianbao.workbook_templates.errors import OutputError
+    from nianbao.workbook_templates.report_data import get_path
+    from nianbao.workbook_templates.safe_write import write_atomic
+
+    from .figures import fill_fields
+
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in FORMATS:
+        raise OutputError(f"报告的输出文件应以 {' / '.join(FORMATS)} 结尾：{out}",
+                          f"the report must end in {' / '.join(FORMATS)}: {out}")
+    previous = previous if previous is not None else data.get("previous")
+    notes: list[str] = []
+    for path in ("text.overview.intro", "text.overview.active", "text.overview.requests", "text.overview.management",
+                 "text.overview.platforms", "text.overview.oversight", "text.problems", "text.other"):
+        value = get_path(data, path)
+        if isinstance(value, str):
+            for name in fill_fields(value, data)[1]:
+                notes.append(f"正文中的字段 {{{name}}} 无法填写（字段名不认识，或表格中该数字空白），已原样保留")
+    content = render(data, suffix, previous=previous, template_dir=template_dir, reference_docx=reference_docx,
+                     fragment=fragment, notes=notes)
+    findings = [f for f in check(data, previous) if f.rule in ("TXT-01",)]
+    backup = write_atomic(out, content)
+    return Generated(out, backup, findings, notes)
+
+
+def generate_next_to(workbook: str | Path, suffixes: tuple[str, ...] = (".docx", ".html")) -> list[Generated]:
+    """What the add-in's 生成报告 button does: the report beside the workbook, one file per format."""
+    from nianbao.workbook_templates.workbook_io import read_workbook
+
+    workbook = Path(workbook)
+    data = read_workbook(workbook).data
+    return [generate(data, workbook.with_suffix(s)) for s in suffixes]

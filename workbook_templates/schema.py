@@ -15,6 +15,7 @@ template workbook.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
@@ -238,6 +239,8 @@ FEE_FIELDS: tuple[tuple[Label, Kind], ...] = (
     (Label("notices_issued", "本年发出收费通知（件）"), Kind.COUNT),
 )
 
+GRANTED_GROUP = "予以公开及部分公开"  # the published reports state （一）＋（二） together
+
 PART_NAMES = ("第一部分", "第二部分", "第三部分", "第四部分", "第五部分", "第六部分")
 
 
@@ -345,6 +348,18 @@ class Edition:
     @cached_property
     def result_rows(self) -> tuple[ApplicationRow, ...]:
         return tuple(r for r in self.application_rows if r.result)
+
+    @cached_property
+    def outcome_groups(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The five outcome groups the reports state with their shares, as (name, row keys):
+        予以公开及部分公开 (（一）＋（二）), 不予公开, 无法提供, 不予处理, 其他处理."""
+        groups: dict[str, list[str]] = {}
+        for r in self.result_rows:
+            name = re.sub(r"^（[一二三四五六七八九十]+）", "", r.group or r.label)
+            if r.key in ("granted", "partially_granted"):
+                name = GRANTED_GROUP
+            groups.setdefault(name, []).append(r.key)
+        return tuple((k, tuple(v)) for k, v in groups.items())
 
     @cached_property
     def relations(self) -> tuple[Relation, ...]:

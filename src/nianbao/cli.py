@@ -327,6 +327,44 @@ def carry_forward_cmd(last_path: Path, this_path: Path, dry_run: bool, force: bo
     _say(f"已写入 {this_path}" + (f"；原文件保留为 {backup.name}" if backup else ""))
 
 
+@main.command("generate")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--previous", "previous_path", type=click.Path(path_type=Path),
+              help="Last year's report, when SRC does not carry it already.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="OUT.docx, .html, .md, .txt or .pdf (PDF needs LibreOffice).")
+@click.option("--template", "template_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="A folder with your own report.j2 (copy generator/templates to start).")
+@click.option("--reference-docx", type=click.Path(path_type=Path, dir_okay=False),
+              help="A .docx whose styles, page setup and page numbers the report takes.")
+@click.option("--fragment", is_flag=True, help="HTML without <html>/<head>, inline styles, to paste into a CMS.")
+def generate_cmd(source: Path, previous_path: Path | None, output: Path, template_dir: Path | None,
+                 reference_docx: Path | None, fragment: bool) -> None:
+    """Write the annual report (narrative from the figures, the three tables, a chart)."""
+    from nianbao.generator import generate
+    from nianbao.workbook_templates.workbook_io import load_report
+
+    data, read = load_report(source)
+    _report_integrity(read)
+    result = generate(data, output, previous=_load_previous(previous_path), template_dir=template_dir,
+                      reference_docx=reference_docx, fragment=fragment)
+    for note in result.notes:
+        _say(f"提示：{note}")
+    for f in result.findings:
+        _say(f"警告 {f.rule}：{f.message}")
+    _say(f"已生成 {output}" + (f"（原文件保留为 {result.backup.name}）" if result.backup else ""))
+
+
+@main.command("reference-docx")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Where to write it (default: the bundled generator/reference.docx).")
+def reference_docx_cmd(output: Path | None) -> None:
+    """Write the reference .docx (GB/T 9704 styles) to start your own from."""
+    from nianbao.generator.docx_style import REFERENCE, write_reference
+
+    _say(f"已生成 {write_reference(output or REFERENCE)}")
+
+
 @main.command("templates")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("workbook_templates"),
               show_default=True, help="Folder for the blank templates.")

@@ -1,0 +1,50 @@
+"""PDF through headless LibreOffice (when it is installed), with the font aliases of fonts.conf
+so the official font names render in free stand-ins on Linux."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from nianbao.workbook_templates.errors import NianbaoError
+
+FONTS_CONF = Path(__file__).resolve().parent / "fonts.conf"
+TIMEOUT_S = 180
+
+
+def soffice() -> str:
+    for name in ("soffice", "libreoffice"):
+        exe = shutil.which(name)
+        if exe:
+            return exe
+    raise NianbaoError(
+        "生成 PDF 需要 LibreOffice，本机未安装。可先生成 .docx，再用 Word/WPS“另存为 PDF”；"
+        "或安装 LibreOffice（Debian/Ubuntu：apt-get install libreoffice-writer-nogui）。",
+        "PDF output needs LibreOffice, which is not installed; generate .docx and save it as PDF, or install it",
+    )
+
+
+def docx_to_pdf(docx: bytes) -> bytes:
+    exe = soffice()
+    with tempfile.TemporaryDirectory(prefix="nianbao-pdf-") as tmp:
+        folder = Path(tmp)
+        src = folder / "report.docx"
+        src.write_bytes(docx)
+        env = {**os.environ}
+        if os.name == "posix" and FONTS_CONF.exists():
+            env["FONTCONFIG_FILE"] = str(FONTS_CONF)
+        try:
+            p = subprocess.run(
+                [exe, "--headless", "--norestore", f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+                 "--convert-to", "pdf", "--outdir", str(folder), str(src)],
+                capture_output=True, text=True, timeout=TIMEOUT_S, env=env)
+        except subprocess.TimeoutExpired:
+            raise NianbaoError("LibreOffice 转换 PDF 超时。", "LibreOffice timed out converting to PDF") from None
+        out = folder / "report.pdf"
+        if not out.exists():
+            raise NianbaoError(f"LibreOffice 未能生成 PDF：{(p.stderr or p.stdout).strip()[:300]}",
+                               "LibreOffice did not produce a PDF")
+        return out.read_bytes()

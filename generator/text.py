@@ -1,0 +1,137 @@
+"""The report's text: Jinja2 templates render the frame, the person's prose and the sentences
+computed from the figures into a list of blocks that every renderer shares."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from nianbao.workbook_templates import schema as S
+from nianbao.workbook_templates.errors import NianbaoError
+from nianbao.workbook_templates.report_data import get_path
+
+from . import figures as F
+
+BUNDLED = Path(__file__).resolve().parent / "templates"
+MAIN_TEMPLATE = "report.j2"
+_LITERAL = "\x1e"  # marks a line of the person's own prose: never read as a directive
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+KINDS = ("title", "h1", "h2", "table", "figure")
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # title | h1 | h2 | p | table | figure
+    text: str = ""
+
+
+def _prose(text: str) -> str:
+    lines = [ln.strip() for ln in _CONTROL.sub("", text).replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return "\n".join(_LITERAL + ln for ln in lines if ln)
+
+
+def _n(v: Any) -> str:
+    return "（未填）" if v is None else F.fmt(v)
+
+
+def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if template_dir is not None:
+        folder = Path(template_dir)
+        if not folder.is_dir():
+            raise NianbaoError(f"模板文件夹不存在：{folder}", f"template folder not found: {folder}")
+        loaders.append(jinja2.FileSystemLoader(str(folder)))
+    loaders.append(jinja2.FileSystemLoader(str(BUNDLED)))
+    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=True, undefined=jinja2.StrictUndefined, autoescape=False)
+    env.filters["n"] = _n
+    env.globals["prose"] = _prose
+    return env
+
+
+def _group(data: Mapping[str, Any], key: str) -> dict[str, Any]:
+    return dict(get_path(data, f"review_litigation.{key}") or {})
+
+
+def context(data: Mapping[str, Any], previous: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Everything the template may say, as plain values (figure fields already filled)."""
+    edition = S.get_edition(data["edition"])
+    meta = data["meta"]
+
+    def text(path: str) -> str:
+        value = get_path(data, path)
+        return F.fill_fields(value, data)[0] if isinstance(value, str) else ""
+
+    apps = {k: F.num(get_path(data, f"applications.{p}.total")) for k, p in
+            (("new", "new"), ("carried_over", "carried_over"), ("handled", "total_handled"),
+             ("carried_forward", "carried_forward"))}
+    outcomes = F.outcomes(data)
+    direct, after = _group(data, "litigation_direct"), _group(data, "litigation_after_review")
+    litigation: dict[str, Any] = {"direct": direct.get("total"), "after_review": after.get("total")}
+    for k in ("upheld", "corrected", "other", "pending", "total"):
+        a, b = F.num(direct.get(k)), F.num(after.get(k))
+        litigation[k] = None if a is None or b is None else a + b
+    prev_year = get_path(previous, "meta.year") if previous else None
+    other = text("text.other")
+    return {
+        "edition": edition.key,
+        "agency": meta.get("agency") or "",
+        "year": meta.get("year"),
+        "contact": meta.get("contact"),
+        "title_lines": F.title_lines(meta.get("agency") or "", meta.get("year")),
+        "headings": edition.headings,
+        "intro": text("text.overview.intro"),
+        "overview": [(lab.label, text(f"text.overview.{lab.key}")) for lab in edition.overview_subparts
+                     if lab.key != "intro"],
+        "problems": text("text.problems"),
+        "other": other,
+        "active": data["active"],
+        "apps": apps,
+        "yoy": F.change(apps["new"], get_path(previous, "applications.new.total") if previous else None, prev_year),
+        "outcomes": outcomes,
+        "outcomes_nonzero": [o for o in outcomes if o.count],
+        "outcomes_zero": [o.name for o in outcomes if o.count == 0],
+        "review": _group(data, "review"),
+        "review_rate": F.correction_rate(_group(data, "review")),
+        "litigation": litigation,
+        "litigation_rate": F.correction_rate(litigation),
+        "fee": F.num(get_path(data, "fees.info_processing_fee_yuan")),
+        "notices": F.num(get_path(data, "fees.notices_issued")),
+        "other_mentions_fee": "处理费" in other,
+    }
+
+
+def render_blocks(data: Mapping[str, Any], previous: Mapping[str, Any] | None = None,
+                  template_dir: str | Path | None = None) -> list[Block]:
+    env = environment(template_dir)
+    try:
+        out = env.get_template(MAIN_TEMPLATE).render(**context(data, previous))
+    except jinja2.TemplateError as e:
+        raise NianbaoError(f"报告模板出错：{e}", f"the report template failed: {e}") from e
+    return parse(out)
+
+
+def parse(rendered: str) -> list[Block]:
+    blocks: list[Block] = []
+    for raw in rendered.split("\n"):
+        if raw.startswith(_LITERAL):
+            blocks.append(Block("p", raw[len(_LITERAL):]))
+            continue
+        line = raw.strip()
+        if not line:
+            continue
+        m = re.match(r"^@(\w+)\s*(.*)$", line)
+        if m and m.group(1) in KINDS:
+            kind, rest = m.group(1), m.group(2).strip()
+            if kind == "title" and blocks and blocks[-1].kind == "title":
+                blocks[-1] = Block("title", blocks[-1].text + "\n" + rest)
+            else:
+                blocks.append(Block(kind, rest))
+        else:
+            blocks.append(Block("p", line))
+    return blocks
