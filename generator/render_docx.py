@@ -48,21 +48,32 @@ def _open_reference(path: str | Path | None):
     return doc
 
 
-def _borders(table) -> None:
-    tbl_pr = table._tbl.tblPr
+def _insert_tbl_pr(tbl_pr, el) -> None:
+    """Insert into w:tblPr in schema order (Word rejects out-of-order children)."""
+    rank = _TBL_PR_ORDER.index(el.tag.split("}")[-1])
+    for child in tbl_pr:
+        name = child.tag.split("}")[-1]
+        if name in _TBL_PR_ORDER and _TBL_PR_ORDER.index(name) > rank:
+            child.addprevious(el)
+            return
+    tbl_pr.append(el)
+
+
+def _borders_and_margins(table) -> None:
     borders = OxmlElement("w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         el = OxmlElement(f"w:{side}")
         for k, v in (("w:val", "single"), ("w:sz", "4"), ("w:space", "0"), ("w:color", "000000")):
             el.set(qn(k), v)
         borders.append(el)
-    rank = _TBL_PR_ORDER.index("tblBorders")
-    for child in tbl_pr:
-        name = child.tag.split("}")[-1]
-        if name in _TBL_PR_ORDER and _TBL_PR_ORDER.index(name) > rank:
-            child.addprevious(borders)
-            return
-    tbl_pr.append(borders)
+    _insert_tbl_pr(table._tbl.tblPr, borders)
+    margins = OxmlElement("w:tblCellMar")  # 0.5 mm left and right: five- and six-digit figures fit
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), "28")
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    _insert_tbl_pr(table._tbl.tblPr, margins)
 
 
 def _table(doc, grid: L.Grid, edition: S.Edition, data: Mapping[str, Any]) -> None:
@@ -75,7 +86,7 @@ def _table(doc, grid: L.Grid, edition: S.Edition, data: Mapping[str, Any]) -> No
     for row in table.rows:
         for cell, w in zip(row.cells, widths):
             cell.width = w
-    _borders(table)
+    _borders_and_margins(table)
     for c in grid.cells:
         cell = table.cell(c.row, c.col)
         if c.rowspan > 1 or c.colspan > 1:

@@ -121,3 +121,27 @@ def zip_parts(path: Path) -> dict[str, bytes]:
 
     with zipfile.ZipFile(path) as z:
         return {n: z.read(n) for n in z.namelist()}
+
+
+def run_tool(*args: str | os.PathLike, timeout: int = 120) -> str:
+    """A command-line tool's stdout (pdftotext, pdffonts, pdfinfo, chromium); fails if missing."""
+    exe = shutil.which(str(args[0]))
+    if exe is None:
+        pytest.fail(f"{args[0]} is required for this test (bash .ci/run installs it)")
+    p = subprocess.run([exe, *map(str, args[1:])], capture_output=True, text=True, timeout=timeout)
+    assert p.returncode == 0, p.stderr
+    return p.stdout
+
+
+def chromium_pdf(html: Path, pdf: Path) -> Path:
+    """Print an HTML file to PDF with headless Chromium (flags for this closed network)."""
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        pytest.fail("Chromium is required for this test: apt-get install chromium (bash .ci/run installs it)")
+    profile = pdf.parent / "chromium-profile"
+    p = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        f"--user-data-dir={profile}", f"--print-to-pdf={pdf}", "--no-pdf-header-footer",
+                        html.as_uri()], capture_output=True, text=True, timeout=120)
+    assert pdf.exists(), p.stderr
+    return pdf

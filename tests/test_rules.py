@@ -132,6 +132,8 @@ CASES: dict[str, tuple[str, Mutation, Mutation]] = {
     "XYR-05": ("hongkou-2020", _previous("hongkou-2019"),
                _previous("hongkou-2019", active__other_services__change=207, active__penalty__change=-853,
                          active__coercion__change=-41)),
+    "TXT-01": ("haining-2023", _set(text__overview__requests="2023年，收到依申请公开520件，办理完毕523件。"),
+               _set(text__overview__requests="2023年，收到依申请公开523件，办理完毕523件；2022年收到410件。")),
     "TXT-02": ("haining-2023", _set(text__problems="无"), _set()),
     "TXT-03": ("haining-2023", _set(text__overview__oversight="开展监督检查。"), _both(
         _set(text__overview__oversight="开展监督检查。"), _set(meta__agency_kind="department"))),
@@ -168,6 +170,12 @@ def test_xyr01_across_the_edition_change():
     set_path(prev, "applications.carried_forward.natural_person", 0)
     set_path(prev, "applications.carried_forward.total", 0)
     assert not [f for f in check(this, previous=prev) if f.rule == "XYR-01" and f.severity == "error"]
+
+
+def test_txt01_checks_the_printed_shares_of_shanghai_2023():
+    found = check(load_fixture("shanghai-2023"))
+    assert messages(found, "TXT-01") == [
+        "“（二）依申请公开”写“不予公开1615件，占4.70%”，按表格应占4.69%（1615÷34430）"]
 
 
 def test_num01_is_a_warning_in_a_published_report():
