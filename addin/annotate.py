@@ -12,10 +12,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
 
+from nianbao.workbook_templates import look
 from nianbao.workbook_templates import schema as S
 from nianbao.workbook_templates.cellrefs import column_letter, quote_sheet
 from nianbao.workbook_templates.xlsx_edit import NS, R_NS, PackageEditor, q
@@ -64,8 +66,36 @@ def _cell(row: etree._Element, col: int, value: str | int, style: int | None = N
     etree.SubElement(etree.SubElement(c, q("is")), q("t")).text = value
 
 
+@dataclass
+class ResultRows:
+    """The 校验结果 sheet's content, shared by the file writer here and the add-in's book writer."""
+
+    rows: list[list[str | int]]  # row 1 = HEADERS
+    links: list[tuple[int, int, str, str]]  # (row, column) 1-based -> (sheet, cell)
+
+
+def result_rows(report: Report, cells: Mapping[str, tuple[str, str]]) -> ResultRows:
+    rows: list[list[str | int]] = [list(HEADERS)]
+    links: list[tuple[int, int, str, str]] = []
+    for n, f in enumerate(report.findings, start=1):
+        ack = f.acknowledged or {}
+        row: list[str | int] = [n, SEVERITY_ZH[f.severity], f.rule, f.part, f.message,
+                                ack.get("by", ""), ack.get("note", ""), f.key]
+        located = [cells[p] for p in f.paths if p in cells]
+        for k, (sheet, ref) in enumerate(located[:MAX_LINKS]):
+            row.append(f"{sheet}!{ref}")
+            links.append((n + 1, FIRST_LINK_COL + k, sheet, ref))
+        if len(located) > MAX_LINKS:
+            row.append(f"等 {len(located)} 处")
+        rows.append(row)
+    if not report.findings:
+        rows.append(["", "", "", "", "未发现问题。"])
+    return ResultRows(rows, links)
+
+
 def results_sheet(report: Report, cells: Mapping[str, tuple[str, str]], bold: int, wrap: int) -> etree._Element:
     """The 校验结果 worksheet XML."""
+    content = result_rows(report, cells)
     root = etree.Element(q("worksheet"), nsmap={None: NS, "r": R_NS})
     pr = etree.SubElement(root, q("sheetPr"))
     etree.SubElement(pr, q("tabColor"), rgb="FFC00000" if not report.ok else "FF00B050")
@@ -80,36 +110,40 @@ def results_sheet(report: Report, cells: Mapping[str, tuple[str, str]], bold: in
     etree.SubElement(cols, q("col"), min=str(FIRST_LINK_COL), max=str(FIRST_LINK_COL + MAX_LINKS),
                      width="14", customWidth="1")
     data = etree.SubElement(root, q("sheetData"))
-    head = etree.SubElement(data, q("row"), r="1")
-    for i, h in enumerate(HEADERS, start=1):
-        _cell(head, i, h, bold)
-    links: list[tuple[str, str, str]] = []
-    for n, f in enumerate(report.findings, start=1):
-        row = etree.SubElement(data, q("row"), r=str(n + 1))
-        for col, value in ((1, n), (2, SEVERITY_ZH[f.severity]), (3, f.rule), (4, f.part), (5, f.message)):
-            _cell(row, col, value, wrap)
-        if f.acknowledged:
-            _cell(row, COL_BY, f.acknowledged.get("by", ""))
-            _cell(row, COL_NOTE, f.acknowledged.get("note", ""))
-        _cell(row, COL_KEY, f.key)
-        located = [cells[p] for p in f.paths if p in cells]
-        for k, (sheet, ref) in enumerate(located[:MAX_LINKS]):
-            col_ref = f"{column_letter(FIRST_LINK_COL + k)}{n + 1}"
-            _cell(row, FIRST_LINK_COL + k, f"{sheet}!{ref}")
-            links.append((col_ref, f"{quote_sheet(sheet)}!{ref}", f"{sheet}!{ref}"))
-        if len(located) > MAX_LINKS:
-            _cell(row, FIRST_LINK_COL + MAX_LINKS, f"等 {len(located)} 处")
-    if not report.findings:
-        row = etree.SubElement(data, q("row"), r="2")
-        _cell(row, 5, "未发现问题。")
-    if links:
+    for r, values in enumerate(content.rows, start=1):
+        row = etree.SubElement(data, q("row"), r=str(r))
+        for c, value in enumerate(values, start=1):
+            if value == "" and c != 5:
+                continue
+            style = bold if r == 1 else (wrap if c == 5 else None)
+            _cell(row, c, value, style)
+    if content.links:
         hl = etree.SubElement(root, q("hyperlinks"))
-        for ref, location, display in links:
-            etree.SubElement(hl, q("hyperlink"), ref=ref, location=location, display=display)
+        for r, c, sheet, ref in content.links:
+            etree.SubElement(hl, q("hyperlink"), ref=f"{column_letter(c)}{r}", location=f"{quote_sheet(sheet)}!{ref}",
+                             display=f"{sheet}!{ref}")
     etree.SubElement(root, q("pageMargins"), left="0.5", right="0.5", top="0.75", bottom="0.75",
                      header="0.3", footer="0.3")
     etree.SubElement(root, q("pageSetup"), paperSize="9", orientation="landscape", fitToWidth="1", fitToHeight="0")
     return root
+
+
+def marks(report: Report, cells: Mapping[str, tuple[str, str]], edition: S.Edition) -> dict[str, dict[str, set[str]]]:
+    """Input cells to mark, by sheet and severity (an error wins; confirmed warnings are not marked).
+    Every sheet with input cells is listed, so old marks are cleared where there are none now."""
+    entered = set(edition.entered_paths) - {"meta.unit_id"}
+    out: dict[str, dict[str, set[str]]] = {sheet: {"error": set(), "warning": set()}
+                                           for p, (sheet, _) in cells.items() if p in entered}
+    for f in report.findings:
+        if f.severity not in ("error", "warning") or f.acknowledged:
+            continue
+        for p in f.paths:
+            if p in entered and p in cells:
+                sheet, ref = cells[p]
+                out[sheet][f.severity].add(ref)
+    for by_sev in out.values():
+        by_sev["warning"] -= by_sev["error"]
+    return out
 
 
 def annotate(path: str | Path, report: Report, cells: Mapping[str, tuple[str, str]],
@@ -118,19 +152,9 @@ def annotate(path: str | Path, report: Report, cells: Mapping[str, tuple[str, st
     editor = PackageEditor(path)
     sheet = results_sheet(report, cells, editor.ensure_text_xf(bold=True), editor.ensure_text_xf(bold=False))
     editor.put_sheet(RESULTS_SHEET, sheet)
-    dxf = {"error": editor.ensure_dxf("FF7C80", "9C0006"), "warning": editor.ensure_dxf("F4B084", "833C0B")}
-    entered = set(edition.entered_paths) - {"meta.unit_id"}
-    marks: dict[str, dict[str, set[str]]] = {sheet: {"error": set(), "warning": set()}
-                                             for p, (sheet, _) in cells.items() if p in entered}
-    for f in report.findings:
-        if f.severity not in dxf or f.acknowledged:
-            continue
-        for p in f.paths:
-            if p in entered and p in cells:
-                sheet, ref = cells[p]
-                marks[sheet][f.severity].add(ref)
-    for sheet, by_sev in marks.items():
-        by_sev["warning"] -= by_sev["error"]
+    dxf = {"error": editor.ensure_dxf(look.ERROR_FILL, look.ERROR_FONT),
+           "warning": editor.ensure_dxf(look.WARNING_FILL, look.WARNING_FONT)}
+    for sheet, by_sev in marks(report, cells, edition).items():
         editor.set_marks(sheet, MARK_ERROR, by_sev["error"], dxf["error"])
         editor.set_marks(sheet, MARK_WARNING, by_sev["warning"], dxf["warning"])
     return editor.save()

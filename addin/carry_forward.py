@@ -43,7 +43,7 @@ class Plan:
     conflicts: list[Change] = field(default_factory=list)  # typed figures that differ
     same: list[str] = field(default_factory=list)  # already equal
     notes: list[str] = field(default_factory=list)
-    wrong_year: str | None = None
+    wrong_year: str | None = None  # or another agency: a refusal that --force overrides
     previous: dict[str, Any] | None = None  # last year's report, to store
     previous_changed: bool = False
 
@@ -68,6 +68,13 @@ def plan(this: WorkbookRead, last: Mapping[str, Any], *, force: bool = False) ->
         if force:
             p.notes.append(msg + "（已按 --force 继续）")
         else:
+            p.wrong_year = msg
+    agency, last_agency = get_path(this.data, "meta.agency"), get_path(last, "meta.agency")
+    if agency and last_agency and "".join(str(agency).split()) != "".join(str(last_agency).split()):
+        msg = f"上年数据是“{last_agency}”的，本工作簿是“{agency}”的"
+        if force:
+            p.notes.append(msg + "（已按 --force 继续）")
+        elif p.wrong_year is None:
             p.wrong_year = msg
     for col in edition.application_columns:
         target = f"applications.carried_over.{col.key}"

@@ -24,6 +24,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from . import look
 from . import schema as S
 from . import table_layout as L
 from .cellrefs import absolute, quote_sheet, ranges, sum_formula
@@ -74,10 +75,10 @@ def _styles() -> dict[str, NamedStyle]:
         return st
 
     return {
-        "input": named("nianbao 填写", "FFF2CC", locked=False),
-        "input_text": named("nianbao 填写文字", "FFF2CC", locked=False, align=Alignment(
+        "input": named("nianbao 填写", look.INPUT_FILL, locked=False),
+        "input_text": named("nianbao 填写文字", look.INPUT_FILL, locked=False, align=Alignment(
             horizontal="left", vertical="top", wrap_text=True)),
-        "formula": named("nianbao 公式", "EDEDED", locked=True),
+        "formula": named("nianbao 公式", look.FORMULA_FILL, locked=True),
         "header": named("nianbao 表头", None, locked=True, bold=True),
         "label": named("nianbao 栏目", None, locked=True, align=_LEFT),
         "check": named("nianbao 校验", "FFFFFF", locked=True, bold=True, size=9),
@@ -322,9 +323,9 @@ def _balance_formula(layout: Layout, rel: S.Relation) -> str:
 def _check_colours(ws: Worksheet, rng: str) -> None:
     tl = rng.split(":")[0]
     rules = (
-        (f'{tl}="{BALANCED}"', "C6EFCE", "006100"),
-        (f'LEFT({tl},{len(UNBALANCED)})="{UNBALANCED}"', "FFC7CE", "9C0006"),
-        (f'{tl}="{UNFILLED}"', "EDEDED", "7F7F7F"),
+        (f'{tl}="{BALANCED}"', look.BALANCED_FILL, look.BALANCED_FONT),
+        (f'LEFT({tl},{len(UNBALANCED)})="{UNBALANCED}"', look.UNBALANCED_FILL, look.UNBALANCED_FONT),
+        (f'{tl}="{UNFILLED}"', look.UNFILLED_FILL, look.UNFILLED_FONT),
     )
     for formula, fill, font in rules:
         ws.conditional_formatting.add(

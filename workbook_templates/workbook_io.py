@@ -68,6 +68,44 @@ def _excel_date(serial: float, date1904: bool) -> str:
     return (base + timedelta(days=int(serial))).isoformat()
 
 
+def cell_value(kind: Kind, cell: Cell, date1904: bool = False) -> tuple[Any, tuple[str, str] | None]:
+    """A cell's value as report data for a field of ``kind``, and (printed, note) when the cell
+    held something other than what the field wants (text in a number cell, an error …)."""
+    if cell.error:
+        return None, (cell.error, "单元格为错误值")
+    v = cell.value
+    if isinstance(v, bool):
+        return None, ("TRUE" if v else "FALSE", "单元格里是逻辑值")
+    if kind.numeric or kind is Kind.YEAR:
+        if isinstance(v, float):
+            return number(v), None
+        if v is None:
+            return None, None
+        value, note = _parse_number(v)
+        return value, (v, note) if note else None
+    if kind is Kind.AGENCY_KIND:
+        if v is None or v == "":
+            return None, None
+        text = str(v).strip()
+        for key, label in AGENCY_KINDS.items():
+            if text in (key, label):
+                return key, None
+        return text, (text, "机关类型应为：" + "、".join(AGENCY_KINDS.values()))
+    if kind is Kind.DATE:
+        if isinstance(v, float):
+            return _excel_date(v, date1904), None
+        if v is None or v == "":
+            return None, None
+        text = str(v).strip()
+        try:
+            return date.fromisoformat(text[:10]).isoformat(), None
+        except ValueError:
+            return text, (text, "日期格式应为 2024-02-08")
+    if v is None or v == "":
+        return None, None
+    return (str(number(v)) if isinstance(v, float) else v), None
+
+
 class _Reader:
     def __init__(self, pkg: XlsxPackage, edition: Edition) -> None:
         self.pkg = pkg
@@ -85,46 +123,10 @@ class _Reader:
         self.source_cells[path] = {"printed": printed, "note": note}
 
     def value(self, path: str, cell: Cell) -> Any:
-        kind = self.edition.fields[path].kind
-        if cell.error:
-            self.note_cell(path, cell.error, "单元格为错误值")
-            return None
-        v = cell.value
-        if isinstance(v, bool):
-            self.note_cell(path, "TRUE" if v else "FALSE", "单元格里是逻辑值")
-            return None
-        if kind.numeric or kind is Kind.YEAR:
-            if isinstance(v, float):
-                return number(v)
-            if v is None:
-                return None
-            value, note = _parse_number(v)
-            if note:
-                self.note_cell(path, v, note)
-            return value
-        if kind is Kind.AGENCY_KIND:
-            if v is None or v == "":
-                return None
-            text = str(v).strip()
-            for key, label in AGENCY_KINDS.items():
-                if text in (key, label):
-                    return key
-            self.note_cell(path, text, "机关类型应为：" + "、".join(AGENCY_KINDS.values()))
-            return text
-        if kind is Kind.DATE:
-            if isinstance(v, float):
-                return _excel_date(v, self.pkg.date1904)
-            if v is None or v == "":
-                return None
-            text = str(v).strip()
-            try:
-                return date.fromisoformat(text[:10]).isoformat()
-            except ValueError:
-                self.note_cell(path, text, "日期格式应为 2024-02-08")
-                return text
-        if v is None or v == "":
-            return None
-        return str(number(v)) if isinstance(v, float) else v
+        value, note = cell_value(self.edition.fields[path].kind, cell, self.pkg.date1904)
+        if note:
+            self.note_cell(path, *note)
+        return value
 
     def total(self, path: str, resolved: dict[str, Any]) -> Any:
         """A total: cached result, else computed from its parts as the formula would."""

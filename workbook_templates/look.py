@@ -1,0 +1,14 @@
+"""Colours of the template and of the marks validation puts on cells (RGB hex), shared by the
+template builder, the file annotator and the Excel add-in."""
+
+INPUT_FILL = "FFF2CC"  # cells a person types into
+FORMULA_FILL = "EDEDED"  # totals
+ERROR_FILL, ERROR_FONT = "FF7C80", "9C0006"
+WARNING_FILL, WARNING_FONT = "F4B084", "833C0B"
+BALANCED_FILL, BALANCED_FONT = "C6EFCE", "006100"
+UNBALANCED_FILL, UNBALANCED_FONT = "FFC7CE", "9C0006"
+UNFILLED_FILL, UNFILLED_FONT = "EDEDED", "7F7F7F"
+
+
+def rgb(hex_colour: str) -> tuple[int, int, int]:
+    return int(hex_colour[0:2], 16), int(hex_colour[2:4], 16), int(hex_colour[4:6], 16)
