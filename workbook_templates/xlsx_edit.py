@@ -197,6 +197,14 @@ class PackageEditor:
                 return
         etree.SubElement(names, q("definedName"), name=name).text = text
 
+    def rename_sheet(self, old: str, new: str) -> None:
+        for el in self.workbook.find(q("sheets")):
+            if el.get("name") == old:
+                el.set("name", new)
+                self.sheet_parts[new] = self.sheet_parts.pop(old)
+                return
+        raise KeyError(old)
+
     # -- sheets we own -------------------------------------------------------------------
 
     def put_sheet(self, name: str, root: etree._Element) -> None:

@@ -365,6 +365,46 @@ def reference_docx_cmd(output: Path | None) -> None:
     _say(f"已生成 {write_reference(output or REFERENCE)}")
 
 
+@main.group("addin")
+def addin_group() -> None:
+    """The Excel add-in (ribbon tab 政务公开年报): build, install, offline bundle."""
+
+
+@addin_group.command("build")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Default: addin/nianbao.xlam (committed).")
+def addin_build_cmd(output: Path | None) -> None:
+    """Build the .xlam from the installed xlwings add-in template plus our ribbon."""
+    from nianbao.addin.build_xlam import XLAM, BuildError, build
+
+    try:
+        _say(f"已生成 {build(output or XLAM)}")
+    except BuildError as e:
+        raise OutputError(f"无法生成插件：{e}", str(e)) from e
+
+
+@addin_group.command("install")
+@click.option("--interpreter", help="Python for Excel to run (default: this one, pythonw.exe on Windows).")
+@click.option("--dest", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder to put nianbao.xlam in (default: Excel's XLSTART).")
+def addin_install_cmd(interpreter: str | None, dest: Path | None) -> None:
+    """Install the add-in for Excel with this Python environment baked in."""
+    from nianbao.addin.install import install
+
+    path = install(dest, interpreter)
+    _say(f"已安装 {path}。请重新打开 Excel，功能区会出现“政务公开年报”选项卡。")
+
+
+@addin_group.command("bundle")
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False), required=True)
+@click.option("--python", "python_version", default="3.11", show_default=True, help="Python version on the PCs.")
+def addin_bundle_cmd(output: Path, python_version: str) -> None:
+    """An offline folder: Windows wheels plus install.bat (no network needed on the PC)."""
+    from nianbao.addin.install import bundle
+
+    _say(f"已生成离线安装包 {bundle(output, python_version)}（把整个文件夹拷到电脑上，双击 install.bat）")
+
+
 @main.command("templates")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("workbook_templates"),
               show_default=True, help="Folder for the blank templates.")
