@@ -87,19 +87,24 @@ def _table(doc, grid: L.Grid, edition: S.Edition, data: Mapping[str, Any]) -> No
         for cell, w in zip(row.cells, widths):
             cell.width = w
     _borders_and_margins(table)
+    # python-docx's table.cell() walks the whole table each time: take every cell once, fill the
+    # top-left cell of each span, then merge (merging moves a non-empty cell's content along).
+    cells = [list(row.cells) for row in table.rows]
+    style_id = doc.styles[DS.TABLE_TEXT].style_id
     for c in grid.cells:
-        cell = table.cell(c.row, c.col)
-        if c.rowspan > 1 or c.colspan > 1:
-            cell = cell.merge(table.cell(c.row + c.rowspan - 1, c.col + c.colspan - 1))
+        cell = cells[c.row][c.col]
         text = table_value(edition, c.path, data) if c.role == L.VALUE and c.path else c.text
         p = cell.paragraphs[0]
-        p.style = doc.styles[DS.TABLE_TEXT]
+        p._p.style = style_id
         if c.role == L.ROW:
             p.alignment = WD_ALIGN_PARAGRAPH.LEFT
         run = p.add_run(text)
         if grid.name == "part4":
             run.font.size = Pt(9)  # 小五: fifteen columns in the 156 mm text width
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    for c in grid.cells:
+        if c.rowspan > 1 or c.colspan > 1:
+            cells[c.row][c.col].merge(cells[c.row + c.rowspan - 1][c.col + c.colspan - 1])
     for r in range(grid.header_rows):
         tr_pr = table.rows[r]._tr.get_or_add_trPr()
         tr_pr.append(OxmlElement("w:cantSplit"))

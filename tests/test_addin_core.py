@@ -178,3 +178,35 @@ def test_the_click_path_imports_nothing_heavy():
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'xlwings','openpyxl','docx','matplotlib','lxml'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+class _Range:
+    """A stand-in for one xlwings range (not our code): holds a value, fails when told to."""
+
+    def __init__(self, store: dict, ref: str, fail_on: set) -> None:
+        self.store, self.ref, self.fail_on = store, ref, fail_on
+
+    @property
+    def value(self):
+        return self.store.get(self.ref)
+
+    @value.setter
+    def value(self, v):
+        if self.ref in self.fail_on and v is not None:
+            raise OSError("Excel refused the write")
+        self.store[self.ref] = v
+
+
+def test_writes_are_undone_when_one_fails():
+    from nianbao.addin.book_io import Writes
+
+    store = {"D8": None, "E8": 5, "F8": None}
+    w = Writes(book=None)
+    with pytest.raises(OSError):
+        for ref, v in (("D8", 70), ("E8", 0), ("F8", 1)):
+            try:
+                w.set(_Range(store, ref, {"F8"}), v)
+            except OSError:
+                w.undo()
+                raise
+    assert store == {"D8": None, "E8": 5, "F8": None}
