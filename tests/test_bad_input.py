@@ -44,6 +44,15 @@ def bad_files(tmp_path_factory, libreoffice) -> dict[str, tuple[Path, str]]:
     shutil.copy(xls, d / "wps.et")
     files["wps.et"] = (d / "wps.et", "WPS 表格（.et）")
     files["calc.ods"] = (ods, "OpenDocument")
+    # a real password-protected workbook (ECMA-376 agile encryption, as Excel writes it)
+    import io
+
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    encrypted = io.BytesIO()
+    with TEMPLATE.open("rb") as fh:
+        OOXMLFile(fh).encrypt("口令123", encrypted)
+    add("encrypted.xlsx", encrypted.getvalue(), "设置了打开密码")
     # valid workbooks that are not ours, or ours damaged
     wb = openpyxl.Workbook()
     wb.active["A1"] = "预算表"
@@ -61,7 +70,7 @@ def bad_files(tmp_path_factory, libreoffice) -> dict[str, tuple[Path, str]]:
     return files
 
 
-CASES = ["text.xlsx", "empty.xlsx", "truncated.xlsx", "report.pdf.xlsx", "binary.xlsb", "word.xlsx",
+CASES = ["text.xlsx", "empty.xlsx", "encrypted.xlsx", "truncated.xlsx", "report.pdf.xlsx", "binary.xlsb", "word.xlsx",
          "nothing.xlsx", "old.xls", "wps.et", "calc.ods", "foreign.xlsx", "no-sheet.xlsx", "no-names.xlsx"]
 
 

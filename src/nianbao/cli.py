@@ -18,7 +18,6 @@ from nianbao import __version__
 from nianbao.workbook_templates import schema as S
 from nianbao.workbook_templates.errors import NianbaoError, OutputError
 
-EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
 
 
