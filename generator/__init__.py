@@ -59,6 +59,7 @@ def generate(data: Mapping[str, Any], out: str | Path, *, previous: Mapping[str,
              fragment: bool = False) -> Generated:
     """Write the report to ``out`` (atomically; an existing file is kept as a backup)."""
     from nianbao.addin.validate import check
+    from nianbao.workbook_templates import schema as S
     from nianbao.workbook_templates.errors import OutputError
     from nianbao.workbook_templates.report_data import get_path
     from nianbao.workbook_templates.safe_write import write_atomic
@@ -72,8 +73,8 @@ def generate(data: Mapping[str, Any], out: str | Path, *, previous: Mapping[str,
                           f"the report must end in {' / '.join(FORMATS)}: {out}")
     previous = previous if previous is not None else data.get("previous")
     notes: list[str] = []
-    for path in ("text.overview.intro", "text.overview.active", "text.overview.requests", "text.overview.management",
-                 "text.overview.platforms", "text.overview.oversight", "text.problems", "text.other"):
+    prose = [p for p, f in S.get_edition(data["edition"]).fields.items() if f.kind is S.Kind.PROSE]
+    for path in prose:
         value = get_path(data, path)
         if isinstance(value, str):
             for name in fill_fields(value, data)[1]:
