@@ -556,4 +556,6 @@ def infer_agency_kind(agency: str) -> str:
         return "government"
     if name.endswith(("局", "委", "委员会", "办", "办公室", "办公厅", "厅", "部", "署", "中心", "院")):
         return "department"
+    if name.endswith(("省", "市", "区", "县", "州", "旗", "盟", "镇", "乡")):
+        return "government"  # a region's report (“2020年上海市政府信息公开工作年度报告”)
     return "other"
