@@ -505,13 +505,14 @@ _CLAIM_PATTERNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     # (regex with one number group, what it is, the table paths whose sum it must equal)
     (r"(?:收到|新收|受理)(?:政府信息公开|依申请公开)?(?:的)?(?:申请)?(?:共)?(\d+)件", "新收申请",
      ("applications.new.total",)),
-    (r"(?:答复|办理完毕|办结)(?:政府信息公开)?(?:申请)?(?:共)?(\d+)件", "办理答复", ("applications.total_handled.total",)),
+    (r"(?<!建议)(?<!提案)(?<!意见)(?:答复|办理完毕|办结)(?:政府信息公开)?(?:申请)?(?:共)?(\d+)件", "办理答复",
+     ("applications.total_handled.total",)),
     (r"上年(?:度)?结转(?:政府信息公开)?(?:申请)?(\d+)件", "上年结转", ("applications.carried_over.total",)),
     (r"结转下年度(?:继续办理)?(\d+)件", "结转下年度", ("applications.carried_forward.total",)),
     (r"(?<!未经)行政复议(?:案件)?(?:共)?(\d+)件", "行政复议", ("review_litigation.review.total",)),
     (r"直接起诉(\d+)件", "未经复议直接起诉", ("review_litigation.litigation_direct.total",)),
     (r"复议后起诉(\d+)件", "复议后起诉", ("review_litigation.litigation_after_review.total",)),
-    (r"行政诉讼(?:立案)?(?:案件)?(?:共)?(\d+)件", "行政诉讼",
+    (r"(?<!一审)(?<!二审)行政诉讼(?:立案)?(?:案件)?(?:共)?(\d+)件", "行政诉讼",
      ("review_litigation.litigation_direct.total", "review_litigation.litigation_after_review.total")),
 )
 _OUTCOME_NAMES = tuple(name for name, _ in S.EDITION_2021.outcome_groups)
@@ -546,7 +547,8 @@ def check_prose_figures(ctx: Context) -> Iterable[Finding]:
         if f.kind is not Kind.PROSE:
             continue
         text = ctx.text(path)
-        where = f"“{f.label}”" if path.startswith("text.overview.") else f"“{f.label.split('、')[0]}”部分"
+        where = (f"第一部分“{f.label}”" if path.startswith("text.overview.")
+                 else f"第{f.label.split('、')[0]}部分")
         for pattern, what, paths in _CLAIM_PATTERNS:
             for m in re.finditer(pattern, text):
                 if _about_another_year(ctx, text, m.start()):
@@ -575,3 +577,125 @@ def check_prose_figures(ctx: Context) -> Iterable[Finding]:
                     yield Finding("TXT-01", "error", f"{where}写“{name}{said}件，占{share}%”，按表格应占{right}%"
                                   f"（{n(table)}÷{n(handled)}）", (path, *paths, "applications.total_handled.total"),
                                   PROSE)
+
+
+# -- the printed form of a published report (source, filled by the importer) -----------------
+
+_PART_NO = "一二三四五六"
+
+
+def _body(heading: str) -> str:
+    """A heading without its number (一、/02./2.), compared loosely."""
+    text = re.sub(r"^\s*(?:[一二三四五六]、|0?\d[.．、]\s*)", "", heading or "")
+    return re.sub(r"\s", "", text)
+
+
+@rule("STR-01", "error", "六个部分齐全、顺序正确",
+      """
+年度报告由六个部分组成，标题依次为“一、总体情况”至“六、其他需要报告的事项”（条例第五十条，国办公开办函〔2021〕30号）。
+缺少一个部分是错误；标题与官方写法不同（如条例式的长标题）是警告。只检查导入的已发布报告。
+""", "缺少第五部分“五、存在的主要问题及改进情况”")
+def check_parts(ctx: Context) -> Iterable[Finding]:
+    parts = ctx.source.get("parts")
+    if not parts:
+        return
+    for i, (printed, official) in enumerate(zip(parts, ctx.edition.headings)):
+        if printed is None:
+            yield Finding("STR-01", "error", f"缺少第{_PART_NO[i]}部分“{official}”", (), TEMPLATE)
+        elif _body(printed) != _body(official) and _body(official) not in _body(printed):
+            yield Finding("STR-01", "warning", f"第{_PART_NO[i]}部分标题印为“{printed}”，官方为“{official}”", (), TEMPLATE)
+
+
+_TABLE_PARTS = (("第二部分", "active."), ("第三部分", "applications."), ("第四部分", "review_litigation."))
+
+
+@rule("STR-02", "error", "三张表格齐全",
+      """
+第二、三、四部分各有一张法定表格（第二部分四个区块）。整张表格缺失或一个数字也读不出来是错误。只检查导入的已发布报告。
+""", "第四部分没有表格，或表格中的数字一个也读不出来")
+def check_tables(ctx: Context) -> Iterable[Finding]:
+    if not ctx.published:
+        return
+    for part, prefix in _TABLE_PARTS:
+        paths = [p for p in ctx.edition.fields if p.startswith(prefix)]
+        if all(get_path(ctx.data, p) is None for p in paths):
+            yield Finding("STR-02", "error", f"{part}没有表格，或表格中的数字一个也读不出来", (), part)
+
+
+@rule("STR-04", "warning", "没有自行增加的行或列",
+      """
+法定表格没有小计行、没有“法人或其他组织小计”之类的列。自行增加的行列说明表格不是按统一格式填写的。
+""", "第三部分多出了“法人或其他组织小计”（统一格式中没有）")
+def check_invented(ctx: Context) -> Iterable[Finding]:
+    for label in ctx.source.get("unmatched") or []:
+        yield Finding("STR-04", "warning", f"第三部分多出了“{label}”（统一格式中没有）", (), "第三部分")
+
+
+def _official_label(ctx: Context, key: str) -> str | None:
+    section, _, row = key.partition(".")
+    if section == "applications":
+        return next((r.label for r in ctx.edition.application_rows if r.key == row), None)
+    return None
+
+
+@rule("LBL-01", "warning", "标签与官方文字不同",
+      """
+表格的行、列标签应与统一格式的文字一致（比较时不计全角半角、空格和引号）。多出的说明文字、改写或漏字都会列出。
+""", "第三部分“二、上年结转政府信息公开申请数量”印为“二、上年结转政府信息公开申请数量(须与2020年度年报结转数一致)”")
+def check_labels(ctx: Context) -> Iterable[Finding]:
+    def loose(s: str) -> str:
+        import unicodedata
+
+        return re.sub(r"[\s“”\"'‘’]", "", unicodedata.normalize("NFKC", s))
+
+    for key, printed in (ctx.source.get("labels") or {}).items():
+        official = _official_label(ctx, key)
+        if official and loose(printed) != loose(official):
+            yield Finding("LBL-01", "warning", f"第三部分“{official}”印为“{printed}”", (), TEMPLATE)
+
+
+_SIMILAR = 0.5
+
+
+@rule("XYR-04", "warning", "文字照抄上年",
+      f"""
+第一、五、六部分的文字与上年报告相似度超过 {int(_SIMILAR * 100)}%（去掉数字和年份后比较），多半是照抄上年
+（“内容雷同”是国办通报的问题之一）。需要上年报告（--previous，或结转时保存的上年数据）。
+""", "第五部分与2022年度报告的相似度为 93%")
+def check_copied_text(ctx: Context) -> Iterable[Finding]:
+    import difflib
+
+    prev = ctx.previous
+    if not prev:
+        return
+
+    def part_text(data: Mapping[str, Any], part: int) -> str:
+        paths = {0: [f"text.overview.{s.key}" for s in S.OVERVIEW_SUBPARTS], 4: ["text.problems"], 5: ["text.other"]}
+        raw = "".join(str(get_path(data, p) or "") for p in paths[part])
+        return re.sub(r"[\d\s]", "", raw)
+
+    for part in (0, 4, 5):
+        now, before = part_text(ctx.data, part), part_text(prev, part)
+        if len(now) < 50 or len(before) < 50:
+            continue
+        ratio = difflib.SequenceMatcher(None, now, before, autojunk=False).ratio()
+        if ratio > _SIMILAR:
+            yield Finding("XYR-04", "warning", f"第{_PART_NO[part]}部分与{get_path(prev, 'meta.year')}年度报告的相似度为"
+                          f" {ratio:.0%}", (), CROSS_YEAR)
+
+
+@rule("CHK-02", "info", "勾稽关系用于拆分连写的数字",
+      """
+已发布报告中数字与标签连写（OCR）时，导入按表格自身的勾稽关系拆分数字。用于拆分的关系必然成立，
+只能算作假设，不能算作通过校验；请对照原文核对这些行。
+""", "第三部分“（一）予以公开”行的数字连写为“959245333242410099”，按 E3 拆分：这些关系是假设，不算通过")
+def check_assumed(ctx: Context) -> Iterable[Finding]:
+    rows: dict[str, tuple[str, list[str]]] = {}
+    for path, cell in (ctx.source.get("cells") or {}).items():
+        if isinstance(cell, Mapping) and cell.get("split_by_arithmetic") and path in ctx.edition.fields:
+            row = path.rsplit(".", 1)[0]
+            rows.setdefault(row, (str(cell.get("printed", "")), list(cell.get("assumed") or [])))
+    for row, (printed, assumed) in rows.items():
+        f = next(ctx.edition.fields[p] for p in ctx.edition.fields if p.startswith(row + "."))
+        yield Finding("CHK-02", "info", f"{f.part}“{f.row}”的数字连写为“{printed}”，按 {'、'.join(assumed) or '勾稽关系'} 拆分："
+                      "这些关系是假设，不算通过", tuple(p for p in ctx.edition.fields if p.startswith(row + ".")), f.part)

@@ -68,12 +68,16 @@ class Parsed:
 
 
 def tokens(text: str) -> list[str]:
+    """Cells in reading order: lines split at tabs; an empty table cell (EMPTY) is kept."""
+    from .published_files import EMPTY
+
     out = []
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         for part in line.split("\t"):
-            part = part.strip()
-            if part:
-                out.append(part)
+            if EMPTY in part and not part.replace(EMPTY, "").strip():
+                out.append(EMPTY)
+            elif part.strip():
+                out.append(part.strip())
     return out
 
 
@@ -134,6 +138,10 @@ def parse(text: str) -> Parsed:
     heads = []
     for part in range(6):
         heads.append(_heading(toks, edition, part, max([h for h in heads if h >= 0], default=0)))
+    source["parts"] = [toks[h] if h >= 0 else None for h in heads]  # the six headings as printed
+    if heads[2] >= 0:
+        end = heads[3] if heads[3] > heads[2] else n
+        source["unmatched"] = sorted({t for t in toks[heads[2]: end] if "小计" in t or "合计" in t})
     # 第二部分
     start2 = heads[1] if heads[1] >= 0 else 0
     end2 = heads[2] if heads[2] > start2 else n
@@ -173,7 +181,10 @@ def parse(text: str) -> Parsed:
     run: list[Cell] = []
     for t in toks[start4 + 1: end4]:
         cell = value_cell(t)
-        run = run + [cell] if cell is not None else []
+        if cell is None or (not run and cell.value is None):  # a run starts at a figure
+            run = []
+            continue
+        run.append(cell)
         if len(run) == 15:
             break
     if len(run) == 15:
@@ -182,21 +193,67 @@ def parse(text: str) -> Parsed:
             _put(data, source, path, cell)
     else:
         notes.append("第四部分没有读到 15 个连续的数字")
+    if found3 < len(edition.application_rows) // 2 or len(run) < 15 or any("第二部分" in x for x in notes):
+        _run_together(text, edition, data, source, need_table3=found3 < len(edition.application_rows) // 2,
+                      need_table4=len(run) < 15)
+        found3 = max(found3, sum(1 for r in edition.application_rows
+                                 if data["applications"][r.key]["total"] is not None))
     # meta
-    m = next((m for m in map(_TITLE.search, text.splitlines()) if m), None)
+    m = next((m for m in (_TITLE.search(ln.strip()) for ln in text.splitlines()) if m), None)
     if m:
         year = m.group(1) or m.group(3)
         agency = re.sub(r"^[(（][^)）]*[)）]", "", re.sub(r"\s+", "", m.group(2)))
+        lead = re.match(r"^(\d{4})年度?", agency)
+        if lead:
+            year, agency = year or lead.group(1), agency[lead.end():]
         set_path(data, "meta.agency", agency)
         set_path(data, "meta.agency_kind", S.infer_agency_kind(agency))
         if year:
             set_path(data, "meta.year", int(year))
         source["title"] = m.group(0).strip()
     _prose(text, edition, data, source)
+    flat = unicodedata.normalize("NFKC", text)
+    m = re.search(r"请与([^。；;,，]{2,40}?)联系\s*[(（]?\s*(?:电话[:：]?\s*([\d\-－ ]{7,20}))?", flat)
+    if m:
+        contact = m.group(1) + (f"（电话：{m.group(2).strip()}）" if m.group(2) else "")
+        set_path(data, "meta.contact", contact.replace("(", "（").replace(")", "）").replace(":", "："))
+    m = re.search(r"发布日期[:：]\s*(\d{4}-\d{2}-\d{2})", flat)
+    if m:
+        set_path(data, "meta.published", m.group(1))
     if found3 == 0:
         notes.append("没有找到第三部分的表格")
     data["source"] = source
     return Parsed(data, notes)
+
+
+_SUBHEAD = re.compile(r"^[(（]([一二三四五])[)）]\s*")
+
+
+def _overview(lines: list[str], edition: S.Edition, data: Report, source: dict[str, Any]) -> None:
+    """Part 一: the lead text, then its sub-parts （一）…（五） in the conventional order; a short
+    sub-head phrase ending in 。 (“主动公开情况。”) is the sub-head, not text."""
+    keys = [lab.key for lab in edition.overview_subparts if lab.key != "intro"]
+    order = "一二三四五"
+    parts: dict[str, list[str]] = {"intro": []}
+    current = "intro"
+    for ln in lines:
+        m = _SUBHEAD.match(ln)
+        if m and order.index(m.group(1)) < len(keys) and keys[order.index(m.group(1))] not in parts:
+            current = keys[order.index(m.group(1))]
+            rest = ln[m.end():]
+            head, dot, tail = rest.partition("。")
+            if dot and len(head) <= 12:
+                rest = tail
+            elif len(rest) <= 14:
+                rest = ""
+            parts[current] = [rest] if rest else []
+            source["headings"].append(ln[: m.end() + min(len(rest), 12)] if not dot else ln[: m.end() + len(head) + 1])
+            continue
+        parts[current].append(ln)
+    for key, body in parts.items():
+        set_path(data, f"text.overview.{key}", "\n".join(b for b in body if b) or None)
+    if len(parts) == 1:
+        source["notes"].append("第一部分没有（一）至（五）小标题，整段导入为导语")
 
 
 _FEE_NONE = re.compile(r"未收取[^。；;]{0,12}(?:信息)?处理费")
@@ -212,9 +269,29 @@ def _prose(text: str, edition: S.Edition, data: Report, source: dict[str, Any]) 
     for part in (0, 1, 4, 5):
         body = norm(edition.headings[part].split("、", 1)[1])
         idx[part] = next((i for i, k in enumerate(keys) if body in k and len(k) <= len(body) + 14), -1)
+    if idx[4] < 0 and idx[5] < 0:  # no heading stands on a line of its own: the text runs together
+        from . import published_runs as R
+
+        flat = R.flatten(text)
+        heads = R.headings(flat, edition)
+        bodies = {}
+        for part in (0, 4, 5):
+            if heads[part] < 0:
+                continue
+            after = [h for h in heads[part + 1:] if h > heads[part]] if part < 5 else []
+            start = heads[part] + len(re.sub(r"\s", "", unicodedata.normalize("NFKC", edition.headings[part])))
+            bodies[part] = flat[start: after[0] if after else len(flat)]
+        if 0 in bodies:
+            set_path(data, "text.overview.intro", bodies[0] or None)
+        if 4 in bodies:
+            set_path(data, "text.problems", bodies[4] or None)
+        if 5 in bodies:
+            set_path(data, "text.other", bodies[5] or None)
+            _fee(bodies[5], data)
+        source["notes"].append("正文与表格连写（OCR），各部分文字按标题位置截取，未保留换行")
+        return
     if idx[0] >= 0 and idx[1] > idx[0]:
-        set_path(data, "text.overview.intro", "\n".join(ln for ln in lines[idx[0] + 1: idx[1]] if ln) or None)
-        source["notes"].append("第一部分整段导入为导语，未按（一）至（五）拆分")
+        _overview([ln for ln in lines[idx[0] + 1: idx[1]] if ln], edition, data, source)
     if idx[4] >= 0:
         end = idx[5] if idx[5] > idx[4] else len(lines)
         set_path(data, "text.problems", "\n".join(ln for ln in lines[idx[4] + 1: end] if ln) or None)
@@ -228,12 +305,16 @@ def _prose(text: str, edition: S.Edition, data: Report, source: dict[str, Any]) 
                 body.append(ln)
         set_path(data, "text.other", "\n".join(body) or None)
         source["headings"].append(lines[idx[5]])
-        other = "\n".join(body)
-        m = _FEE_SUM.search(other)
-        if m:
-            set_path(data, "fees.info_processing_fee_yuan", number(float(m.group(1))))
-        elif _FEE_NONE.search(other):
-            set_path(data, "fees.info_processing_fee_yuan", 0)
+        _fee("\n".join(body), data)
+
+
+def _fee(other: str, data: Report) -> None:
+    """The 信息处理费 statement of part 六: an amount in 元, or 未收取 (0)."""
+    m = _FEE_SUM.search(other)
+    if m:
+        set_path(data, "fees.info_processing_fee_yuan", number(float(m.group(1))))
+    elif _FEE_NONE.search(other):
+        set_path(data, "fees.info_processing_fee_yuan", 0)
 
 
 @dataclass
@@ -259,18 +340,92 @@ def reports_in(text: str) -> list[Section]:
     return sections
 
 
-def parse_report(text: str, year: int | None = None) -> Parsed:
-    """One report from a text that may hold several (choose with ``year``)."""
+def parse_report(text: str, year: int | None = None, agency: str | None = None) -> Parsed:
+    """One report from a text that may hold several (choose with ``year`` and/or ``agency``)."""
     from .errors import NianbaoError
 
     sections = reports_in(text)
-    distinct = {s.year for s in sections}
-    if len(distinct) > 1:
-        chosen = [s for s in sections if s.year == year] if year is not None else []
-        if not chosen:
+    distinct = {(s.year, s.title) for s in sections}
+    if len({s.year for s in sections}) > 1 or len(distinct) > 1 and agency:
+        chosen = [s for s in sections if (year is None or s.year == year)
+                  and (not agency or norm(agency) in norm(s.title))]
+        if not chosen or (year is None and not agency):
             listing = [f"{s.year} 年度：{s.title}" for s in sections]
-            raise NianbaoError("这个文件里有多份年度报告，请用 --year 指定要导入哪一年。",
-                               "the file holds several reports: choose one with --year", details=listing)
+            raise NianbaoError("这个文件里有多份年度报告，请用 --year（或 --agency）指定要导入哪一份。",
+                               "the file holds several reports: choose one with --year/--agency", details=listing)
         # a page may repeat a title (a summary and the full text): take the one with the most text
         text = max(chosen, key=lambda s: len(s.text)).text
     return parse(text)
+
+
+def _run_together(text: str, edition: S.Edition, data: Report, source: dict[str, Any], *, need_table3: bool,
+                  need_table4: bool) -> None:
+    """Tables whose cells run together with their labels (OCR): see published_runs."""
+    from . import published_runs as R
+
+    flat = R.flatten(text)
+    heads = R.headings(flat, edition)
+    if not any(source.get("parts") or []):
+        source["parts"] = [edition.headings[i] if h >= 0 else None for i, h in enumerate(heads)]
+    notes = source["notes"]
+    if need_table3 and heads[2] >= 0:
+        decoded = R.decode_table3(flat, edition, heads[2], heads[3] if heads[3] > heads[2] else len(flat))
+        cols = [c.key for c in edition.application_columns]
+        for key, values in decoded.values.items():
+            if values is None:
+                continue
+            for c, v in zip(cols, values):
+                path = f"applications.{key}.{c}"
+                set_path(data, path, v)
+                source["cells"][path] = {"printed": "".join(str(x) for x in values), "split_by_arithmetic": True,
+                                         "assumed": decoded.assumed.get(key, []),
+                                         "note": "数字与标签连写，按表格自身的勾稽关系拆分"}
+        notes.extend(f"第三部分：{x}" for x in decoded.notes)
+        missing = [k for k, v in decoded.values.items() if v is None]
+        if missing:
+            notes.append(f"第三部分无法读出的行（留空）：{'、'.join(missing)}")
+        notes = [x for x in notes if not x.startswith("第三部分“")]
+        source["notes"] = notes
+    # 第二部分 rows that the cell-by-cell reading missed
+    labels = [(f"active.{row.key}", row.label, block) for block in edition.active_blocks for row in block.rows]
+    for i, (prefix, label, block) in enumerate(labels):
+        if any(get_path_value(data, f"{prefix}.{c.key}") is not None for c in block.columns):
+            continue
+        cap = flat.find(norm(block.caption))
+        at = flat.find(norm(label), cap if cap >= 0 else 0)
+        if at < 0:
+            continue
+        nexts = [flat.find(norm(lab), at + len(norm(label))) for _, lab, _ in labels[i + 1:]]
+        nexts += [flat.find(norm(b.caption), at) for b in edition.active_blocks]
+        nexts += [heads[2]]
+        end = min([x for x in nexts if x > at] or [len(flat)])
+        values, printed, row_notes = R.decode_active_row(flat[at + len(norm(label)): end], len(block.columns))
+        for col, v, pr in zip(block.columns, values, printed):
+            if v is not None:
+                set_path(data, f"{prefix}.{col.key}", v)
+                if pr and not _NUMBER.match(pr):
+                    source["cells"][f"{prefix}.{col.key}"] = {"printed": pr, "note": "数字格中有文字，取了开头的数字"}
+        notes.extend(f"第二部分“{label}”：{x}" for x in row_notes)
+    source["notes"] = [x for x in notes if not (x.startswith("没有找到第二部分") or
+                                                (x.startswith("第二部分“") and "没有读到" in x))]
+    if need_table4 and heads[3] >= 0:
+        end = heads[4] if heads[4] > heads[3] else len(flat)
+        digits = "".join(re.findall(r"[0-9]", flat[heads[3]: end]))
+        sols = R.decode_groups(digits, len(edition.review_groups), len(edition.review_results))
+        if len(sols) == 1:
+            paths = [f"review_litigation.{g.key}.{r.key}" for g in edition.review_groups for r in edition.review_results]
+            for path, v in zip(paths, sols[0]):
+                set_path(data, path, v)
+                source["cells"][path] = {"printed": digits, "split_by_arithmetic": True, "assumed": ["E4"],
+                                         "note": "数字连写，按“总计＝各结果之和”拆分"}
+            source["notes"] = [x for x in source["notes"] if not x.startswith("第四部分")]
+        else:
+            source["notes"] = [x for x in source["notes"] if not x.startswith("第四部分没有读到")]
+            source["notes"].append(f"第四部分的数字连写为“{digits}”，"
+                                   f"{'没有' if not sols else '有多种'}符合“总计＝各结果之和”的拆分，留空")
+
+
+def get_path_value(data: Report, path: str) -> Any:
+    from .report_data import get_path
+
+    return get_path(data, path)

@@ -296,43 +296,36 @@ def read_json(path: str | Path) -> Report:
     return normalise(obj)
 
 
-def read_text_report(path: Path, year: int | None = None) -> Report:
-    """A published report saved as text (UTF-8 or GBK): its tables, parts 五/六 and fee."""
+def read_published(path: Path, year: int | None = None, agency: str | None = None,
+                   kind: str | None = None) -> Report:
+    """A published report (.txt/.md/.html/.docx/.pdf): its tables, prose, fee and provenance."""
+    from .published_files import read_text
     from .published_text import parse_report
 
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UnreadableFile(f"找不到文件：{path}", f"file not found: {path}") from None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise UnreadableFile(f"{path.name} 不是 UTF-8 或 GBK 编码的文本。", f"{path.name} is neither UTF-8 nor GBK text")
-    parsed = parse_report(text, year)
-    if not any(get_path(parsed.data, f"applications.{r.key}.total") is not None
-               for r in S.get_edition(parsed.data["edition"]).application_rows):
+    parsed = parse_report(read_text(path), year, agency)
+    data = parsed.data
+    if not any(get_path(data, f"applications.{r.key}.total") is not None
+               for r in S.get_edition(data["edition"]).application_rows):
         raise NianbaoError(f"{path.name} 中没有找到政府信息公开申请情况表（第三部分）。",
                            f"no report table found in {path.name}", details=parsed.notes)
-    return parsed.data
+    fmt = path.suffix.lower().lstrip(".")
+    data["source"]["format"] = "html" if fmt == "htm" else ("txt" if fmt == "md" else fmt)
+    if kind:
+        set_path(data, "meta.agency_kind", kind)
+    return normalise(data)
 
 
-def load_report(path: str | Path, year: int | None = None) -> tuple[Report, WorkbookRead | None]:
+def load_report(path: str | Path, year: int | None = None, agency: str | None = None,
+                kind: str | None = None) -> tuple[Report, WorkbookRead | None]:
     """Report data from anything ``import`` reads; the WorkbookRead too for a workbook."""
+    from .published_files import TEXT_SUFFIXES
+
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".json":
         return read_json(path), None
-    if suffix == ".txt":
-        return read_text_report(path, year), None
-    if suffix in (".html", ".htm", ".docx", ".pdf"):
-        raise NianbaoError(
-            f"暂不支持从 {suffix} 导入已发布的报告；目前可读取 .xlsx 工作簿、.json 报告数据和 .txt 文本。",
-            f"importing published reports from {suffix} is not supported yet; .xlsx, .json and .txt are",
-        )
+    if suffix in TEXT_SUFFIXES:
+        return read_published(path, year, agency, kind), None
     wb = read_workbook(path)
     return wb.data, wb
 

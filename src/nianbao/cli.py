@@ -150,20 +150,22 @@ def export_cmd(workbook: Path, output: Path | None) -> None:
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="OUT.json (normalised report data) or OUT.xlsx (a filled template).")
-@click.option("--year", type=int, help="Which report, when the file holds several (a .txt web page).")
-def import_cmd(source: Path, output: Path, year: int | None) -> None:
-    """Read report data (.json), a workbook, or a published report (.txt) and write it as JSON or a template."""
+@click.option("--year", type=int, help="Which report, when the file holds several (a web page).")
+@click.option("--agency", help="Which report, by agency, when the file holds several.")
+@click.option("--kind", type=click.Choice(list(S.AGENCY_KINDS)), help="Agency kind, when the name misleads.")
+def import_cmd(source: Path, output: Path, year: int | None, agency: str | None, kind: str | None) -> None:
+    """Read report data (.json), a workbook, or a published report (.txt .md .html .docx .pdf); write JSON or a template."""
     from nianbao.workbook_templates.safe_write import write_atomic
     from nianbao.workbook_templates.workbook_io import differing_totals_messages, load_report, write_workbook
 
-    kind = _output_kind(output, (".json", ".xlsx"))
+    out_kind = _output_kind(output, (".json", ".xlsx"))
     if output.resolve() == source.resolve():
         raise OutputError("输出文件不能与输入文件相同。", "the output must not be the input file")
-    data, read = load_report(source, year)
+    data, read = load_report(source, year, agency, kind)
     _report_integrity(read)
     for note in (data.get("source") or {}).get("notes") or []:
         _say(f"提示：{note}")
-    if kind == ".json":
+    if out_kind == ".json":
         backup = write_atomic(output, _dump_json(data))
     else:
         differing = differing_totals_messages(data)
