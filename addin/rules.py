@@ -280,6 +280,9 @@ def check_edition(ctx: Context) -> Iterable[Finding]:
         severity = "warning" if ctx.year == 2019 else "error"
         yield Finding("STR-03", severity, f"{ctx.year} 年度的报告使用了 {ctx.edition.key} 版格式（{ctx.edition.document}），"
                       f"应使用{want.document}", ("meta.year",), TEMPLATE)
+    elif ctx.source.get("single_other_row"):
+        yield Finding("STR-03", "error", f"{ctx.year} 年度的报告把“（六）其他处理”印为一行（2019 年格式的写法），"
+                      f"应按{want.document}分为三项", ("applications.other_other.total",), "第三部分")
 
 
 _YEAR = re.compile(r"(\d{4})\s*年")

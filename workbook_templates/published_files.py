@@ -109,12 +109,13 @@ def _docx(path: Path) -> str:
 
     try:
         doc = Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as e:
+    except Exception as e:  # python-docx raises its own PackageNotFoundError, zipfile errors, KeyError …
         raise UnreadableFile(f"{path.name} 已损坏或不是 Word 文档（.docx）。", f"{path.name} is not a readable .docx") from e
     lines = []
     for block in doc.element.body.iterchildren():
         if block.tag == qn("w:p"):
-            lines.append("".join(t.text or "" for t in block.iter(qn("w:t"))))
+            lines.append("".join((t.text or "") if t.tag == qn("w:t") else "\t"
+                                 for t in block.iter(qn("w:t"), qn("w:tab"))))
         elif block.tag == qn("w:tbl"):
             for tr in block.iter(qn("w:tr")):
                 cells = []

@@ -53,7 +53,7 @@ def value_cell(token: str) -> Cell | None:
         note = "OCR 字符按数字读取" if fixed != compact else None
         return Cell(number(float(fixed)), token, note)
     m = _LEADING.match(compact)
-    if m:
+    if m and compact[m.end():][:1] in ("(", "（", "元", "万", "件", "个", "项", "%"):  # a figure with a note or unit
         v = number(float(m.group(1)))
         if "万元" in compact:
             return Cell(number(round(v * 10000, 2)), token, "原文以万元印出，换算为元")
@@ -77,8 +77,23 @@ def tokens(text: str) -> list[str]:
             if EMPTY in part and not part.replace(EMPTY, "").strip():
                 out.append(EMPTY)
             elif part.strip():
-                out.append(part.strip())
+                out.extend(_cells_in(part.strip()))
     return out
+
+
+_FIGURE_WORD = re.compile(r"^[+\-]?[0-9０-９]")
+
+
+def _cells_in(part: str) -> list[str]:
+    """A line whose tabs became spaces (PDF text, converted documents): the label words, then each
+    figure as its own cell — only when everything after the label is figures."""
+    words = part.split()
+    if len(words) < 2:
+        return [part]
+    j = len(words)
+    while j > 0 and _FIGURE_WORD.match(words[j - 1]):
+        j -= 1
+    return [part] if j == len(words) else words
 
 
 def detect_edition(toks: list[str]) -> S.Edition:
@@ -100,16 +115,25 @@ def _heading(toks: list[str], edition: S.Edition, part: int, start: int = 0) -> 
 
 
 def _find(toks: list[str], start: int, end: int, label: str, *, exact: bool = False) -> int:
+    """The token holding ``label``: equal to it, starting with it (a note printed after the label),
+    or — when ``exact`` — equal to it but for a figure glued to its end (PDF text)."""
     want = norm(label)
     for i in range(start, end):
         k = norm(toks[i])
-        if (k == want) if exact else k.startswith(want):
+        if k == want or (k.startswith(want) and (not exact or _glued(toks[i], label) is not None)):
             return i
     return -1
 
 
-def _values(toks: list[str], at: int, count: int, end: int) -> list[Cell] | None:
-    out: list[Cell] = []
+def _glued(token: str, label: str) -> Cell | None:
+    """A figure printed without a space after the label (“行政事业性收费49”), as its first cell."""
+    rest = norm(token)[len(norm(label)):]
+    return value_cell(rest) if rest and re.match(r"^[+\-]?\d", rest) else None
+
+
+def _values(toks: list[str], at: int, count: int, end: int, label: str = "") -> list[Cell] | None:
+    first = _glued(toks[at], label) if label else None
+    out: list[Cell] = [first] if first is not None else []
     i = at + 1
     while i < end and len(out) < count:
         cell = value_cell(toks[i])
@@ -152,7 +176,7 @@ def parse(text: str) -> Parsed:
             continue
         for row in block.rows:
             at = _find(toks, cap, end2, row.label, exact=True)
-            cells = _values(toks, at, len(block.columns), end2) if at >= 0 else None
+            cells = _values(toks, at, len(block.columns), end2, row.label) if at >= 0 else None
             if cells is None:
                 notes.append(f"第二部分“{row.label}”行没有读到 {len(block.columns)} 个数字")
                 continue
@@ -163,14 +187,31 @@ def parse(text: str) -> Parsed:
     end3 = heads[3] if heads[3] > start3 else n
     pos = start3
     found3 = 0
+    single_other = None
+    if edition.key == "2021":  # a 2021-format report printing （六）其他处理 as one row (the 2019 way)
+        old = next(r for r in S.EDITION_2019.application_rows if r.key == "other_handling")
+        at = _find(toks, start3, end3, old.label, exact=True)
+        single_other = _values(toks, at, len(edition.application_columns), end3) if at >= 0 else None
     for row in edition.application_rows:
+        if single_other is not None and row.key.startswith("other_") and row.key != "other_other":
+            continue
+        if single_other is not None and row.key == "other_other":
+            for col, cell in zip(edition.application_columns, single_other):
+                _put(data, source, f"applications.{row.key}.{col.key}", cell)
+                source["cells"][f"applications.{row.key}.{col.key}"] = {
+                    "printed": cell.printed, "note": "原文“（六）其他处理”印为一行（2019 年格式），记入“3.其他”"}
+            source["single_other_row"] = True
+            notes.append("第三部分“（六）其他处理”印为一行（2019 年格式的写法），无法拆成三项，整行记入“3.其他”，"
+                         "另两项留空")
+            found3 += 1
+            continue
         at = _find(toks, pos, end3, row.label)
-        cells = _values(toks, at, len(edition.application_columns), end3) if at >= 0 else None
+        cells = _values(toks, at, len(edition.application_columns), end3, row.label) if at >= 0 else None
         if cells is None:
             notes.append(f"第三部分“{row.label}”行没有读到 7 个数字")
             continue
         found3 += 1
-        if norm(toks[at]) != norm(row.label):
+        if norm(toks[at]) != norm(row.label) and _glued(toks[at], row.label) is None:
             source["labels"][f"applications.{row.key}"] = toks[at]
         for col, cell in zip(edition.application_columns, cells):
             _put(data, source, f"applications.{row.key}.{col.key}", cell)

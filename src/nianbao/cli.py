@@ -234,12 +234,13 @@ def _print_findings(report: Any, cells: dict, title: str) -> None:
               help="Last year's report (workbook or JSON), for the cross-year rules.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--annotate", is_flag=True, help="Write the 校验结果 sheet and mark the cells (workbooks only).")
-def validate_cmd(source: Path, previous_path: Path | None, fmt: str, annotate: bool) -> None:
+@click.option("--year", type=int, help="Which report, when a published file holds several.")
+def validate_cmd(source: Path, previous_path: Path | None, fmt: str, annotate: bool, year: int | None) -> None:
     """Check a report against the rule catalogue (exit 0 no error, 1 errors, 2 unreadable)."""
     from nianbao.addin.validate import validate
     from nianbao.workbook_templates.workbook_io import load_report
 
-    data, read = load_report(source)
+    data, read = load_report(source, year)
     if annotate and read is None:
         raise OutputError("--annotate 只能用于 .xlsx 工作簿。", "--annotate works on .xlsx workbooks only")
     previous = _load_previous(previous_path)
