@@ -198,3 +198,11 @@ def test_a_2021_report_printing_the_single_other_row(tmp_path):
     assert data["applications"]["other_no_correction"]["total"] is None
     run = nianbao("validate", src, "--format", "json")
     assert any(f["rule"] == "STR-03" and "印为一行" in f["message"] for f in json.loads(run.out)["findings"])
+
+
+def test_cross_year_checks_between_two_published_reports():
+    page = PUBLISHED / "hongkou-page.txt"
+    run = nianbao("validate", page, "--year", "2020", "--previous", page, "--format", "json")
+    findings = json.loads(run.out)["findings"]
+    assert not [f for f in findings if f["rule"] == "XYR-01"]  # 2019's 结转 70 = 2020's 上年结转 70
+    assert len([f for f in findings if f["rule"] == "XYR-05"]) == 3

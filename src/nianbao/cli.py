@@ -182,12 +182,13 @@ def import_cmd(source: Path, output: Path, year: int | None, agency: str | None,
         _say(f"原文件已保留为 {backup}")
 
 
-def _load_previous(path: Path | None) -> dict | None:
+def _load_previous(path: Path | None, this_year: Any = None) -> dict | None:
+    """Last year's report; from a page holding several, the one for the year before ``this_year``."""
     if path is None:
         return None
     from nianbao.workbook_templates.workbook_io import load_report
 
-    data, _ = load_report(path)
+    data, _ = load_report(path, this_year - 1 if isinstance(this_year, int) else None)
     data.pop("previous", None)
     return data
 
@@ -243,7 +244,7 @@ def validate_cmd(source: Path, previous_path: Path | None, fmt: str, annotate: b
     data, read = load_report(source, year)
     if annotate and read is None:
         raise OutputError("--annotate 只能用于 .xlsx 工作簿。", "--annotate works on .xlsx workbooks only")
-    previous = _load_previous(previous_path)
+    previous = _load_previous(previous_path, data["meta"].get("year"))
     acks = {}
     if read is not None:  # confirmations a person typed into the 校验结果 sheet
         from nianbao.addin.annotate import read_acknowledgements
@@ -351,7 +352,8 @@ def generate_cmd(source: Path, previous_path: Path | None, output: Path, templat
 
     data, read = load_report(source)
     _report_integrity(read)
-    result = generate(data, output, previous=_load_previous(previous_path), template_dir=template_dir,
+    result = generate(data, output, previous=_load_previous(previous_path, data["meta"].get("year")),
+                      template_dir=template_dir,
                       reference_docx=reference_docx, fragment=fragment)
     for note in result.notes:
         _say(f"提示：{note}")
