@@ -702,3 +702,17 @@ def check_assumed(ctx: Context) -> Iterable[Finding]:
         f = next(ctx.edition.fields[p] for p in ctx.edition.fields if p.startswith(row + "."))
         yield Finding("CHK-02", "info", f"{f.part}“{f.row}”的数字连写为“{printed}”，按 {'、'.join(assumed) or '勾稽关系'} 拆分："
                       "这些关系是假设，不算通过", tuple(p for p in ctx.edition.fields if p.startswith(row + ".")), f.part)
+
+
+@rule("AGG-01", "warning", "汇总单位小于其下级之和",
+      """
+一个单位的报告已包括其下级单位（名单中“汇总＝是”）时，它的每个数字都不应小于下级单位之和；
+否则汇总单位可能漏算了下级。由 nianbao collect 在汇总时检查（对汇总结果报告）。
+""", "“上海市虹口区人民政府”第三部分“一、本年新收政府信息公开申请数量”行“自然人”列为 100，小于其下级之和 120")
+def check_aggregates(ctx: Context) -> Iterable[Finding]:
+    for item in ctx.source.get("aggregate") or []:
+        path = item.get("path")
+        if path not in ctx.edition.fields:
+            continue
+        yield Finding("AGG-01", "warning", f"“{item.get('unit')}”{ctx.label(path)}为 {n(item['own'])}，"
+                      f"小于其下级之和 {n(item['children'])}", (path,), ctx.edition.fields[path].part)

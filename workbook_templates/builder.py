@@ -438,11 +438,12 @@ def _cell_value(kind: Kind, value: Any) -> Any:
     return value
 
 
-def fill(template: Template, data: Mapping[str, Any]) -> None:
+def fill(template: Template, data: Mapping[str, Any], *, lock_meta: bool = False) -> None:
     """Write the entered values of ``data`` into the template's input cells.
 
     Totals stay formulas (a caller compares printed totals with report_data.totals_differing).
     Text is always stored as text: a value beginning with ``=`` never becomes a formula.
+    ``lock_meta`` locks the cover's meta cells (copies distributed to units).
     """
     wb, layout = template.workbook, template.layout
     for path in layout.edition.entered_paths:
@@ -452,6 +453,8 @@ def fill(template: Template, data: Mapping[str, Any]) -> None:
         cell.value = value
         if isinstance(value, str):
             cell.data_type = "s"
+        if lock_meta and path.startswith("meta."):
+            cell.protection = Protection(locked=True)
     previous = data.get("previous")
     if previous is not None:
         write_previous(template, previous)

@@ -342,14 +342,18 @@ def differing_totals_messages(data: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def write_workbook(data: Mapping[str, Any], target: str | Path) -> Path | None:
-    """Write report data as a filled template (atomically; returns the backup path if any)."""
+def write_workbook(data: Mapping[str, Any], target: str | Path, *, lock_meta: bool = False,
+                   extra: Any = None) -> Path | None:
+    """Write report data as a filled template (atomically; returns the backup path if any).
+    ``extra(workbook)`` may add sheets of its own before the file is written."""
     from .builder import build, fill  # openpyxl only where a workbook is written
     from .safe_write import write_atomic
 
     edition = S.get_edition(data["edition"])
     template = build(edition)
-    fill(template, data)
+    fill(template, data, lock_meta=lock_meta)
+    if extra is not None:
+        extra(template.workbook)
     return write_atomic(target, template.workbook.save)
 
 

@@ -372,6 +372,117 @@ def reference_docx_cmd(output: Path | None) -> None:
     _say(f"已生成 {write_reference(output or REFERENCE)}")
 
 
+def _progress(total: int, label: str):
+    """A rich progress bar on a terminal; nothing when output goes to a file or a pipe."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    progress = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                        disable=not sys.stderr.isatty(), transient=True)
+    return progress, progress.add_task(label, total=total)
+
+
+@main.command("distribute")
+@click.option("--roster", type=click.Path(path_type=Path), required=True, help="Units: .csv (UTF-8 or GBK) or .xlsx.")
+@click.option("--year", type=int, required=True, help="Statistics year N.")
+@click.option("--previous-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Last year's returned workbooks or published reports, for 上年结转.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True)
+def distribute_cmd(roster: Path, year: int, previous_dir: Path | None, out: Path) -> None:
+    """One pre-filled template per unit of a roster, plus a manifest (下发清单.csv/.xlsx)."""
+    from nianbao.distribute import distribute
+    from nianbao.roster import read_roster
+
+    units = read_roster(roster)
+    if previous_dir is not None and not previous_dir.is_dir():
+        raise OutputError(f"上年文件夹不存在：{previous_dir}", f"folder not found: {previous_dir}")
+    progress, task = _progress(len(units), "生成模板")
+    with progress:
+        rows, notes = distribute(units, year, out, previous_dir, lambda: progress.advance(task))
+    for note in notes:
+        _say(f"提示：{note}")
+    carried = sum(1 for r in rows if r.carried != "无上年数据")
+    _say(f"已为 {len(rows)} 个单位生成模板：{out}（下发清单.csv / 下发清单.xlsx）"
+         + (f"；{carried} 个单位已结转上年数据，{len(rows) - carried} 个未找到上年数据" if previous_dir else ""))
+
+
+@main.command("collect")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--roster", type=click.Path(path_type=Path), help="The roster the templates were sent to.")
+@click.option("--agency", help="Agency of the consolidated report (default: the roster's top unit).")
+@click.option("--year", type=int, help="Statistics year (default: the returns' year).")
+@click.option("--previous", "previous_path", type=click.Path(path_type=Path),
+              help="Last year's consolidated report, for the cross-year checks on the sum.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="SUMMARY.xlsx")
+@click.option("--report", "report_path", type=click.Path(path_type=Path),
+              help="Also write the consolidated report (.docx/.html/.md/.pdf), prose left to write.")
+def collect_cmd(inputs: tuple[Path, ...], roster: Path | None, agency: str | None, year: int | None,
+                previous_path: Path | None, output: Path, report_path: Path | None) -> None:
+    """Read returned workbooks, check them, write the dashboard, feedback files and the sum."""
+    from nianbao import collect as C
+    from nianbao.distribute import candidate_files
+    from nianbao.roster import read_roster
+    from nianbao.workbook_templates.workbook_io import write_workbook
+
+    _output_kind(output, (".xlsx",))
+    units = read_roster(roster) if roster else None
+    files: list[Path] = []
+    for item in inputs:
+        if item.is_dir():
+            files += [p for p in candidate_files(item, C.RETURNED) if p.resolve() != output.resolve()
+                      and p.name != "下发清单.xlsx"]
+        elif item.exists():
+            files.append(item)
+        else:
+            raise OutputError(f"找不到：{item}", f"not found: {item}")
+    progress, task = _progress(len(files), "读取并校验")
+    with progress:
+        returns = C.read_all(files, lambda: progress.advance(task))
+    year = year or C.year_of(returns)
+    statuses, unknown = C.match(returns, units, year)
+    if year is None:
+        raise NianbaoError("没有一份能读取的年报，无法汇总。", "no readable return: nothing to consolidate")
+    edition = S.edition_for_year(year)
+    summed, shortfalls = C.consolidate(statuses, edition)
+    if summed is None:
+        for s in statuses:
+            _say(f"{s.name}：{s.status} {'；'.join(s.notes)}")
+        raise NianbaoError(f"没有一份 {year} 年度的有效年报，无法汇总。", "no valid return: nothing to consolidate")
+    C.summary_meta(summed, units, statuses, agency, year)
+    summed["previous"] = _load_previous(previous_path, year)
+    if shortfalls:
+        summed["source"] = {"format": "xlsx", "aggregate": shortfalls, "notes": ["由 nianbao collect 汇总"]}
+    C.note_shortfalls(statuses, shortfalls, edition)
+    rows = C.dashboard_rows(statuses)
+    for r in unknown:
+        rows.append([Path(r.path).stem, "", "", "不在名单中" if r.data else "文件有误", "", "", "", "", "", "", "",
+                     Path(r.path).name, r.error or "文件中的单位不在名单中", "", ""])
+    write_workbook(summed, output, extra=lambda wb: C.write_dashboard_sheet(wb, rows))
+    title = f"{summed['meta'].get('agency') or ''}{year}年度政府信息公开工作年度报告汇总情况"
+    from nianbao.workbook_templates.safe_write import write_atomic
+
+    html_path = output.with_suffix(".html")
+    write_atomic(html_path, C.dashboard_html(title, rows))
+    feedback = C.write_feedback(output.parent / C.FEEDBACK, statuses, year)
+    if report_path is not None:
+        from nianbao.generator import generate
+
+        generate(summed, report_path)
+    received = sum(1 for s in statuses if s.chosen)
+    missing = [s.name for s in statuses if s.status == "未收到"]
+    bad = [s.name for s in statuses if s.has_errors] + [Path(r.path).name for r in unknown if r.data is None]
+    _say(f"已汇总 {received} 个单位的报送（{len(files)} 个文件）：{output}，{html_path.name}")
+    if missing:
+        _say(f"未收到（{len(missing)}）：{'、'.join(missing[:20])}{' 等' if len(missing) > 20 else ''}")
+    if bad:
+        _say(f"有错误或无法读取（{len(bad)}）：{'、'.join(bad[:20])}{' 等' if len(bad) > 20 else ''}")
+    if feedback:
+        _say(f"已写退回修改意见 {len(feedback)} 份：{output.parent / C.FEEDBACK}")
+    for item in shortfalls[:10]:
+        _say(f"警告 AGG-01：“{item['unit']}”{edition.describe(item['path'])}为 {item['own']}，"
+             f"小于其下级之和 {item['children']}")
+    sys.exit(1 if bad else 0)
+
+
 @main.group("addin")
 def addin_group() -> None:
     """The Excel add-in (ribbon tab 政务公开年报): build, install, offline bundle."""

@@ -1,0 +1,148 @@
+"""`nianbao distribute`: one pre-filled template per unit of a roster, and a manifest.
+
+Each template carries the unit's meta (locked on the cover) and a hidden unit id, so a returned
+file is matched to its unit even when renamed.  With last year's returned workbooks or published
+reports, 上年结转 and last year's report are filled in, matched by unit id, then by name.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nianbao.roster import Unit, file_names, norm_name
+from nianbao.workbook_templates import schema as S
+from nianbao.workbook_templates.errors import NianbaoError
+from nianbao.workbook_templates.report_data import empty_report, get_path, set_path
+from nianbao.workbook_templates.safe_write import write_atomic
+
+READABLE = (".xlsx", ".xlsm", ".json", ".txt", ".md", ".html", ".htm", ".docx", ".pdf")
+MANIFEST_HEADERS = ("单位编号", "名称", "类型", "上级", "联系人", "联系电话", "文件", "上年数据")
+
+
+def candidate_files(folder: Path, suffixes: Iterable[str]) -> list[Path]:
+    """Files of a folder a person put there: not Office lock files, not our backups or temp files."""
+    wanted = tuple(suffixes)
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and p.suffix.lower() in wanted and not p.name.startswith(("~$", "."))
+                  and not p.name.endswith((".bak", ".tmp")))
+
+
+@dataclass
+class ManifestRow:
+    unit: Unit
+    file: str
+    carried: str
+
+
+def _previous_index(folder: Path, year: int) -> tuple[dict[str, dict], dict[str, dict], list[str]]:
+    from nianbao.workbook_templates.workbook_io import load_report
+
+    by_id: dict[str, dict] = {}
+    by_name: dict[str, dict] = {}
+    notes = []
+    for path in candidate_files(folder, READABLE):
+        try:
+            data, _ = load_report(path, year - 1)
+        except NianbaoError as e:
+            notes.append(f"上年文件 {path.name} 无法读取：{e.zh}")
+            continue
+        if get_path(data, "meta.year") != year - 1:
+            notes.append(f"上年文件 {path.name} 是 {get_path(data, 'meta.year')} 年度的，未使用")
+            continue
+        data = {**data, "_file": path.name}
+        if get_path(data, "meta.unit_id"):
+            by_id[data["meta"]["unit_id"]] = data
+        by_name[norm_name(get_path(data, "meta.agency") or "")] = data
+    return by_id, by_name, notes
+
+
+def _write_one(args: tuple[dict[str, Any], str]) -> str:
+    from nianbao.workbook_templates.workbook_io import write_workbook
+
+    data, target = args
+    write_workbook(data, target, lock_meta=True)
+    return target
+
+
+def distribute(units: list[Unit], year: int, out: Path, previous_dir: Path | None = None,
+               progress: Any = None) -> tuple[list[ManifestRow], list[str]]:
+    """Write every unit's template into ``out`` and the manifest; returns its rows and notes."""
+    try:
+        edition = S.edition_for_year(year)
+    except ValueError:
+        raise NianbaoError(f"{year} 年度没有统一的年报格式。", f"no format for {year}") from None
+    out.mkdir(parents=True, exist_ok=True)
+    names = file_names(units, year)
+    by_id, by_name, notes = _previous_index(previous_dir, year) if previous_dir else ({}, {}, [])
+    jobs, rows = [], []
+    for u in units:
+        data = empty_report(edition)
+        for key, value in (("agency", u.name), ("year", year), ("agency_kind", u.kind), ("unit_id", u.unit_id),
+                           ("parent", u.parent or None), ("contact", u.contact or None)):
+            set_path(data, f"meta.{key}", value)
+        last = by_id.get(u.unit_id) or by_name.get(norm_name(u.name))
+        carried = "无上年数据"
+        if last is not None:
+            for col in edition.application_columns:
+                if col.key == S.TOTAL:
+                    continue
+                value = get_path(last, f"applications.carried_forward.{col.key}")
+                if isinstance(value, (int, float)):
+                    set_path(data, f"applications.carried_over.{col.key}", value)
+            data["previous"] = {k: v for k, v in last.items() if k not in ("previous", "_file")}
+            carried = f"已结转（{last['_file']}）"
+        jobs.append((data, str(out / names[u.unit_id])))
+        rows.append(ManifestRow(u, names[u.unit_id], carried))
+    if len(jobs) > 16 and (os.cpu_count() or 1) > 1:
+        with ProcessPoolExecutor() as pool:
+            for _ in pool.map(_write_one, jobs, chunksize=8):
+                if progress:
+                    progress()
+    else:
+        for job in jobs:
+            _write_one(job)
+            if progress:
+                progress()
+    write_manifest(out, rows)
+    return rows, notes
+
+
+def _manifest_values(r: ManifestRow) -> list[str]:
+    u = r.unit
+    return [u.unit_id, u.name, S.AGENCY_KINDS[u.kind], u.parent, u.contact_person, u.phone, r.file, r.carried]
+
+
+def write_manifest(out: Path, rows: list[ManifestRow]) -> None:
+    from openpyxl import Workbook
+
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(MANIFEST_HEADERS)
+    for r in rows:
+        w.writerow([_csv_safe(v) for v in _manifest_values(r)])
+    write_atomic(out / "下发清单.csv", buf.getvalue().encode("utf-8-sig"))
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "下发清单"
+    ws.append(list(MANIFEST_HEADERS))
+    for r in rows:
+        ws.append(_manifest_values(r))
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    ws.auto_filter.ref = ws.dimensions
+    for col, width in zip("ABCDEFGH", (14, 30, 10, 24, 10, 16, 36, 30)):
+        ws.column_dimensions[col].width = width
+    write_atomic(out / "下发清单.xlsx", wb.save)
+
+
+def _csv_safe(value: str) -> str:
+    """No cell of a CSV written from people's text starts a formula when opened in Excel."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value

@@ -1,0 +1,140 @@
+"""The roster of units a city office sends the form to (.csv in UTF-8 or GBK, or .xlsx), and the
+safe file name of each unit's template."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from nianbao.workbook_templates import schema as S
+from nianbao.workbook_templates.errors import DataError, UnreadableFile
+
+COLUMNS = {"名称": "name", "类型": "kind", "上级": "parent", "联系人": "contact_person", "联系电话": "phone",
+           "文件名": "file_name", "汇总": "aggregate"}
+KINDS = {"政府": "government", "部门": "department", "其他": "other", **{k: k for k in S.AGENCY_KINDS},
+         **{v: k for k, v in S.AGENCY_KINDS.items()}}
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+@dataclass
+class Unit:
+    name: str
+    kind: str
+    parent: str = ""
+    contact_person: str = ""
+    phone: str = ""
+    file_name: str = ""
+    aggregate: bool = False  # its own report already includes the units whose 上级 it is
+
+    @property
+    def unit_id(self) -> str:
+        """A stable id from the unit's place in the roster (parent / name)."""
+        key = f"{norm_name(self.parent)}/{norm_name(self.name)}".encode("utf-8")
+        return "U" + hashlib.sha1(key).hexdigest()[:10]
+
+    @property
+    def contact(self) -> str:
+        return "，".join(x for x in (self.contact_person, self.phone) if x)
+
+
+def norm_name(name: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or ""))
+
+
+def safe_file_stem(name: str) -> str:
+    """A file name from a unit's name: no folders, nothing Windows forbids, not too long."""
+    s = unicodedata.normalize("NFKC", name)
+    s = re.sub(r'[\x00-\x1f<>:"/\\|?*]', "_", s).replace("..", "_")
+    s = s.strip(" .") or "单位"
+    if s.split(".")[0].upper() in _WINDOWS_RESERVED:
+        s = "_" + s
+    return s[:80]
+
+
+def _rows_from_csv(path: Path) -> list[dict[str, str]]:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise UnreadableFile(f"名单 {path.name} 不是 UTF-8 或 GBK 编码的 CSV。", f"{path.name} is neither UTF-8 nor GBK")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _rows_from_xlsx(path: Path) -> list[dict[str, str]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    except Exception as e:  # calamine raises its own errors for broken files
+        raise UnreadableFile(f"名单 {path.name} 无法读取（应为 .xlsx 或 .csv）。", f"cannot read {path.name}: {e}") from e
+    if not rows:
+        return []
+    header = [str(h).strip() for h in rows[0]]
+    return [{h: ("" if v is None else str(v).removesuffix(".0") if isinstance(v, float) else str(v))
+             for h, v in zip(header, r)} for r in rows[1:]]
+
+
+def read_roster(path: str | Path) -> list[Unit]:
+    path = Path(path)
+    if not path.exists():
+        raise UnreadableFile(f"找不到名单：{path}", f"roster not found: {path}")
+    rows = _rows_from_xlsx(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _rows_from_csv(path)
+    units, problems, seen = [], [], set()
+    for i, row in enumerate(rows, start=2):
+        row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+        if not any(row.values()):
+            continue
+        name = row.get("名称", "")
+        if not name:
+            problems.append(f"第 {i} 行没有“名称”")
+            continue
+        kind = KINDS.get(row.get("类型", ""), None) if row.get("类型") else S.infer_agency_kind(name)
+        if kind is None:
+            problems.append(f"第 {i} 行“类型”应为 政府/部门/其他，实为“{row.get('类型')}”")
+            continue
+        unit = Unit(name, kind, row.get("上级", ""), row.get("联系人", ""), row.get("联系电话", ""),
+                    row.get("文件名", ""), row.get("汇总", "") in ("是", "Y", "y", "yes", "true", "1"))
+        if unit.unit_id in seen:
+            problems.append(f"第 {i} 行“{name}”重复")
+            continue
+        seen.add(unit.unit_id)
+        units.append(unit)
+    if "名称" not in (rows[0] if rows else {}):
+        problems.insert(0, "名单缺少“名称”列（列名：名称、类型、上级，可选 联系人、联系电话、文件名、汇总）")
+    if problems:
+        raise DataError(f"名单 {path.name} 有误", f"the roster {path.name} has problems", details=problems)
+    return units
+
+
+def file_names(units: list[Unit], year: int) -> dict[str, str]:
+    """unit id -> a unique, safe .xlsx file name."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for u in units:
+        stem = safe_file_stem(Path(u.file_name).stem if u.file_name else f"{u.name}-{year}")
+        candidate, k = stem, 2
+        while candidate.lower() in used:
+            candidate, k = f"{stem}-{k}", k + 1
+        used.add(candidate.lower())
+        out[u.unit_id] = candidate + ".xlsx"
+    return out
+
+
+def top_unit(units: list[Unit]) -> Unit | None:
+    """The unit the consolidated report is of: the one with no 上级 in the roster; among several,
+    the one that is 汇总 or a 人民政府 (the city itself), when that is a single unit."""
+    names = {norm_name(u.name) for u in units}
+    tops = [u for u in units if not u.parent or norm_name(u.parent) not in names]
+    for narrowed in (tops, [u for u in tops if u.aggregate], [u for u in tops if u.kind == "government"]):
+        if len(narrowed) == 1:
+            return narrowed[0]
+    return None

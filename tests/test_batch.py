@@ -1,0 +1,184 @@
+"""Distribution to units and collection of their returns: rosters, safe file names, carried-forward
+templates, matching, the dashboard, feedback files, and the consolidated sum."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import fixture_path, load_fixture, named_cell, nianbao
+
+from nianbao.roster import read_roster, safe_file_stem
+from nianbao.workbook_templates import schema as S
+from nianbao.workbook_templates.report_data import get_path
+from nianbao.workbook_templates.workbook_io import read_workbook, write_workbook
+
+
+def write_roster(path: Path, rows: list[str], encoding: str = "utf-8") -> Path:
+    path.write_bytes(("名称,类型,上级,联系人,联系电话,汇总\n" + "\n".join(rows) + "\n").encode(encoding))
+    return path
+
+
+def test_gbk_roster_safe_names_and_the_hongkou_carry_forward(tmp_path):
+    roster = write_roster(tmp_path / "名单.csv", [
+        "上海市虹口区,政府,,张三,021-25000000,否",
+        "上海市虹口区/../教育局,部门,上海市虹口区,,,",
+        'CON,其他,上海市虹口区,,,',
+        "上海市虹口区:发展*改革?委,部门,上海市虹口区,李四,,",
+    ], encoding="gb18030")
+    last = tmp_path / "last"
+    last.mkdir()
+    nianbao("import", fixture_path("hongkou-2019"), "-o", last / "虹口区2019.xlsx")
+    run = nianbao("distribute", "--roster", roster, "--year", "2020", "--previous-dir", last, "--out", tmp_path / "out")
+    assert run.code == 0, run.err
+    files = {p.name for p in (tmp_path / "out").iterdir()}
+    assert files == {"CON-2020.xlsx", "上海市虹口区-2020.xlsx", "上海市虹口区_发展_改革_委-2020.xlsx",
+                     "上海市虹口区___教育局-2020.xlsx", "下发清单.csv", "下发清单.xlsx"}
+    hk = tmp_path / "out" / "上海市虹口区-2020.xlsx"
+    data = read_workbook(hk).data
+    assert data["applications"]["carried_over"]["natural_person"] == 70
+    assert data["applications"]["carried_over"]["total"] == 70
+    assert data["previous"]["meta"]["year"] == 2019 and data["meta"]["contact"] == "张三，021-25000000"
+    assert data["meta"]["unit_id"] and data["meta"]["unit_id"].startswith("U")
+    wb = openpyxl.load_workbook(hk)
+    assert named_cell(wb, "meta.agency").protection.locked  # meta locked in distributed copies
+    assert not named_cell(wb, "applications.new.natural_person").protection.locked
+    manifest = (tmp_path / "out" / "下发清单.csv").read_text(encoding="utf-8-sig")
+    assert "已结转（虹口区2019.xlsx）" in manifest and manifest.count("无上年数据") == 3
+
+
+def test_roster_problems_are_named(tmp_path):
+    bad = write_roster(tmp_path / "bad.csv", ["上海市虹口区,城市,,,,", ",部门,上海市虹口区,,,"])
+    run = nianbao("distribute", "--roster", bad, "--year", "2023", "--out", tmp_path / "o")
+    assert run.code == 2 and "“类型”应为" in run.err and "没有“名称”" in run.err
+    stem = safe_file_stem("../../etc/passwd")
+    assert "/" not in stem and ".." not in stem
+    assert safe_file_stem("CON") == "_CON" and safe_file_stem("a:b*c?") == "a_b_c_"
+    xlsx = tmp_path / "名单.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["名称", "类型", "上级"])
+    wb.active.append(["海宁市人民政府", "政府", ""])
+    wb.save(xlsx)
+    assert [u.name for u in read_roster(xlsx)] == ["海宁市人民政府"]
+
+
+def _returns(tmp_path: Path) -> tuple[Path, Path, dict]:
+    """A city (汇总 of its two bureaus), two bureaus, a street office; returns for 2023."""
+    roster = write_roster(tmp_path / "名单.csv", [
+        "海宁市人民政府,政府,,王五,0573-1,是",
+        "海宁市教育局,部门,海宁市人民政府,,,",
+        "海宁市民政局,部门,海宁市人民政府,,,",
+        "海宁市硖石街道办事处,其他,,,,",
+        "海宁市财政局,部门,,,,",
+    ])
+    out = tmp_path / "sent"
+    assert nianbao("distribute", "--roster", roster, "--year", "2023", "--out", out).code == 0
+    back = tmp_path / "back"
+    back.mkdir()
+    haining = load_fixture("haining-2023")
+    figures = {}
+    for name, tweak in (("海宁市教育局", None), ("海宁市民政局", "unbalanced"), ("海宁市硖石街道办事处", None),
+                        ("海宁市人民政府", "small")):
+        sent = read_workbook(out / f"{name}-2023.xlsx").data
+        data = copy.deepcopy(haining)
+        data["meta"] = sent["meta"]
+        if tweak == "unbalanced":
+            data["applications"]["carried_forward"]["natural_person"] = 3  # 一＋二 ≠ 三＋四 in 自然人
+        if tweak == "small":
+            data["active"]["licensing"]["decisions"] = 600  # less than its bureaus' 574669 + 574669
+        target = back / ("改了名字的文件.xlsx" if name == "海宁市硖石街道办事处" else f"{name}-2023.xlsx")
+        write_workbook(data, target)
+        figures[name] = data
+    # an older second file of the education bureau, and a broken file of the finance bureau
+    older = back / "海宁市教育局-2023-旧.xlsx"
+    stale = copy.deepcopy(figures["海宁市教育局"])
+    stale["applications"]["new"]["commercial"] = 999
+    write_workbook(stale, older)
+    os.utime(older, (time.time() - 3600, time.time() - 3600))
+    (back / "海宁市财政局-2023.xlsx").write_text("这不是工作簿")
+    (back / "~$海宁市教育局-2023.xlsx").write_bytes(b"lock")
+    return roster, back, figures
+
+
+def test_collect_dashboard_feedback_and_the_sum(tmp_path):
+    roster, back, figures = _returns(tmp_path)
+    summary = tmp_path / "SUMMARY.xlsx"
+    run = nianbao("collect", back, "--roster", roster, "-o", summary, "--report", tmp_path / "city.md")
+    assert run.code == 1, run.err  # a unit with an error, and a broken file
+    wb = openpyxl.load_workbook(summary)
+    assert wb.sheetnames[0] == "汇总情况" and wb["汇总情况"].auto_filter.ref
+    rows = [[c.value for c in r] for r in wb["汇总情况"].iter_rows(min_row=2)]
+    status = {r[0]: r[3] for r in rows}
+    assert status == {"海宁市人民政府": "已收到", "海宁市教育局": "已收到", "海宁市民政局": "已收到",
+                      "海宁市硖石街道办事处": "已收到", "海宁市财政局": "文件有误"}
+    assert {rows[0][0], rows[1][0]} == {"海宁市民政局", "海宁市财政局"}  # errors first
+    edu = next(r for r in rows if r[0] == "海宁市教育局")
+    assert edu[11] == "海宁市教育局-2023.xlsx" and "海宁市教育局-2023-旧.xlsx" in edu[12]  # newest wins
+    # the sum: the city's own report (it includes its bureaus) + the street office, counted once
+    data = json.loads(nianbao("export", summary).out)
+    city, street = figures["海宁市人民政府"], figures["海宁市硖石街道办事处"]
+    edition = S.EDITION_2021
+    for path in edition.entered_paths:
+        if edition.fields[path].part in ("第三部分", "第四部分"):
+            assert get_path(data, path) == get_path(city, path) + get_path(street, path), path
+    assert data["meta"]["agency"] == "海宁市人民政府" and data["meta"]["year"] == 2023
+    assert "AGG-01" in run.err and "600" in run.err
+    street_row = next(r for r in rows if r[0] == "海宁市硖石街道办事处")
+    assert street_row[11] == "改了名字的文件.xlsx"  # matched by its hidden unit id
+    city_row = next(r for r in rows if r[0] == "海宁市人民政府")
+    assert "AGG-01" in city_row[12]
+    feedback = {p.name for p in (tmp_path / "退回修改").iterdir()}
+    assert "海宁市民政局-退回修改.txt" in feedback and "海宁市财政局-退回修改.txt" in feedback
+    text = (tmp_path / "退回修改" / "海宁市民政局-退回修改.txt").read_text(encoding="utf-8-sig")
+    assert "ARI-01" in text and "自然人" in text
+    html = summary.with_suffix(".html").read_text(encoding="utf-8")
+    assert "海宁市财政局" in html and "文件有误" in html
+    assert "（此部分未填写。）" in (tmp_path / "city.md").read_text(encoding="utf-8")
+
+
+def test_missing_units_and_a_clean_run(tmp_path):
+    roster = write_roster(tmp_path / "名单.csv", ["海宁市人民政府,政府,,,,", "海宁市教育局,部门,海宁市人民政府,,,"])
+    out = tmp_path / "sent"
+    nianbao("distribute", "--roster", roster, "--year", "2023", "--out", out)
+    data = load_fixture("haining-2023")
+    data["meta"] = read_workbook(out / "海宁市人民政府-2023.xlsx").data["meta"]
+    back = tmp_path / "back"
+    back.mkdir()
+    write_workbook(data, back / "a.xlsx")
+    run = nianbao("collect", back, "--roster", roster, "-o", tmp_path / "S.xlsx")
+    assert run.code == 0, run.err
+    assert "未收到（1）：海宁市教育局" in run.err
+
+
+def test_no_valid_return(tmp_path):
+    back = tmp_path / "back"
+    back.mkdir()
+    (back / "x.xlsx").write_text("not a workbook")
+    run = nianbao("collect", back, "-o", tmp_path / "S.xlsx")
+    assert run.code == 2 and "无法汇总" in run.err
+    assert not (tmp_path / "S.xlsx").exists()
+
+
+def test_names_are_escaped_in_the_dashboard(tmp_path):
+    roster = write_roster(tmp_path / "名单.csv", ['"<script>alert(1)</script>局",部门,,,,', "=1+1局,部门,,,,"])
+    out = tmp_path / "sent"
+    assert nianbao("distribute", "--roster", roster, "--year", "2023", "--out", out).code == 0
+    back = tmp_path / "back"
+    back.mkdir()
+    for f in out.glob("*.xlsx"):
+        if f.name.startswith("下发"):
+            continue
+        data = load_fixture("haining-2023")
+        data["meta"] = read_workbook(f).data["meta"]
+        write_workbook(data, back / f.name)
+    nianbao("collect", back, "--roster", roster, "-o", tmp_path / "S.xlsx")
+    html = (tmp_path / "S.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    ws = openpyxl.load_workbook(tmp_path / "S.xlsx")["汇总情况"]
+    assert all(c.data_type == "s" for c in ws["A"][1:])  # =1+1局 stays text
+    assert "'=1+1局" in (out / "下发清单.csv").read_text(encoding="utf-8-sig")
