@@ -40,14 +40,12 @@ def read_acknowledgements(path: str | Path) -> dict[str, dict[str, str]]:
     with XlsxPackage(path) as pkg:
         if RESULTS_SHEET not in pkg.sheets:
             return out
-        cells = pkg.sheet(RESULTS_SHEET).cells
-        rows = sorted({int("".join(ch for ch in ref if ch.isdigit())) for ref in cells})
+        refs = pkg.sheet(RESULTS_SHEET).elements
+        rows = sorted({int("".join(ch for ch in ref if ch.isdigit())) for ref in refs})
         for r in rows:
             if r < 2:
                 continue
-            key = cells.get(f"{column_letter(COL_KEY)}{r}")
-            by = cells.get(f"{column_letter(COL_BY)}{r}")
-            note = cells.get(f"{column_letter(COL_NOTE)}{r}")
+            key, by, note = (pkg.cell(RESULTS_SHEET, f"{column_letter(c)}{r}") for c in (COL_KEY, COL_BY, COL_NOTE))
             text = [str(c.value).strip() if c is not None and c.value is not None else "" for c in (by, note)]
             if key is not None and key.value and any(text):
                 out[str(key.value)] = {"by": text[0], "note": text[1]}

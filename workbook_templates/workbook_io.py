@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from functools import lru_cache
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -67,6 +68,11 @@ def _parse_number(text: str) -> tuple[int | float | None, str | None]:
 def _excel_date(serial: float, date1904: bool) -> str:
     base = date(1904, 1, 1) if date1904 else date(1899, 12, 30)
     return (base + timedelta(days=int(serial))).isoformat()
+
+
+@lru_cache(maxsize=4096)
+def _expected_formula(refs: tuple[str, ...]) -> str:
+    return sum_formula(refs)
 
 
 def cell_value(kind: Kind, cell: Cell, date1904: bool = False) -> tuple[Any, tuple[str, str] | None]:
@@ -141,7 +147,7 @@ class _Reader:
                            f"但被改成了{'常量 ' + str(number(cell.value)) if isinstance(cell.value, float) else '空白或文字'}",
             })
             return self.value(path, cell)
-        expected = sum_formula(self.cells[p][1] for p in rel.right)
+        expected = _expected_formula(tuple(self.cells[p][1] for p in rel.right))
         if cell.formula and not same_formula(cell.formula, expected):
             sheet, ref = self.cells[path]
             self.integrity.append({

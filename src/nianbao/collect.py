@@ -55,7 +55,8 @@ def read_one(path: str) -> Returned:
         r.error = f"读取时出错：{type(e).__name__}"
         return r
     report = validate(data, Path(path).name)
-    r.data = data
+    # the parent needs meta and figures only: prose and last year's report stay here (memory, pickling)
+    r.data = {k: v for k, v in data.items() if k not in ("text", "previous", "source")}
     r.errors, r.warnings = report.count("error"), report.count("warning")
     r.messages = [f"【{'错误' if f.severity == 'error' else '警告'} {f.rule}】{f.message}"
                   for f in report.findings if f.severity in ("error", "warning")]
