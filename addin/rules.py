@@ -39,10 +39,12 @@ class Context:
         self.source: Mapping[str, Any] = src
         self.published = src.get("format") in PUBLISHED_FORMATS
         self.year = get_path(self.data, "meta.year")
+        self._numbers = {p: v for p in self.edition.fields
+                         if type(v := get_path(self.data, p)) in (int, float)}
 
     def value(self, path: str) -> Any:
-        v = get_path(self.data, path)
-        return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+        """A figure of the report, or None when blank or not a number."""
+        return self._numbers.get(path)
 
     def text(self, path: str) -> str:
         v = get_path(self.data, path)
