@@ -5,24 +5,32 @@ its sub-units in some cell, that is noted for AGG-01."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from nianbao.workbook_templates import schema as S
 from nianbao.workbook_templates.report_data import empty_report, get_path, number, set_path
 
 
-def add_up(reports: Sequence[Mapping[str, Any]], edition: S.Edition) -> dict[str, Any]:
-    """The entered figures of ``reports`` summed (blank + blank stays blank; blank counts as 0 else)."""
+def summed_paths(edition: S.Edition) -> tuple[str, ...]:
+    """The entered figures that are added up (the tables and the fee figures)."""
+    return tuple(p for p in edition.entered_paths
+                 if edition.fields[p].kind.numeric and edition.fields[p].part in S.PART_NAMES)
+
+
+def add_up(reports: Iterable[Mapping[str, Any]], edition: S.Edition) -> dict[str, Any]:
+    """The entered figures of ``reports`` summed (blank + blank stays blank; blank counts as 0 else).
+    ``reports`` is read once, so it may be a generator (memory stays flat in the number of units)."""
+    paths = summed_paths(edition)
+    sums: dict[str, int | float] = {}
+    for r in reports:
+        for path in paths:
+            v = get_path(r, path)
+            if type(v) in (int, float):
+                sums[path] = sums.get(path, 0) + v
     out = empty_report(edition)
-    for path in edition.entered_paths:
-        f = edition.fields[path]
-        if not f.kind.numeric or f.part not in S.PART_NAMES:
-            continue
-        values = [get_path(r, path) for r in reports]
-        numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
-        if numbers:
-            set_path(out, path, number(sum(numbers)))
+    for path, v in sums.items():
+        set_path(out, path, number(v) if isinstance(v, float) else v)
     return out
 
 

@@ -182,3 +182,11 @@ def test_names_are_escaped_in_the_dashboard(tmp_path):
     ws = openpyxl.load_workbook(tmp_path / "S.xlsx")["汇总情况"]
     assert all(c.data_type == "s" for c in ws["A"][1:])  # =1+1局 stays text
     assert "'=1+1局" in (out / "下发清单.csv").read_text(encoding="utf-8-sig")
+
+
+def test_dashboard_key_figures(tmp_path):
+    roster, back, figures = _returns(tmp_path)
+    nianbao("collect", back, "--roster", roster, "-o", tmp_path / "S.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "S.xlsx")["汇总情况"]
+    edu = next([c.value for c in r] for r in ws.iter_rows(min_row=2) if r[0].value == "海宁市教育局")
+    assert edu[6:11] == [523, 523, 0, 9, 6]  # new, answered, carried forward, reviews, lawsuits

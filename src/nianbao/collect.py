@@ -16,7 +16,17 @@ from nianbao.distribute import candidate_files
 from nianbao.roster import Unit, norm_name, safe_file_stem, top_unit
 from nianbao.workbook_templates import schema as S
 from nianbao.workbook_templates.errors import NianbaoError
+from nianbao.addin.consolidate import summed_paths
 from nianbao.workbook_templates.report_data import get_path, set_path
+
+
+def figures_of(data: dict[str, Any]) -> dict[str, Any]:
+    """A worker's packed figures as report data again (for summing and the dashboard)."""
+    edition = S.get_edition(data["edition"])
+    out: dict[str, Any] = {"edition": data["edition"], "meta": data["meta"]}
+    for path, value in zip(summed_paths(edition), data["figures"]):
+        set_path(out, path, value)
+    return out
 
 RETURNED = (".xlsx", ".xlsm", ".xls", ".xlsb", ".et", ".ods")
 DASHBOARD = "汇总情况"
@@ -55,8 +65,9 @@ def read_one(path: str) -> Returned:
         r.error = f"读取时出错：{type(e).__name__}"
         return r
     report = validate(data, Path(path).name)
-    # the parent needs meta and figures only: prose and last year's report stay here (memory, pickling)
-    r.data = {k: v for k, v in data.items() if k not in ("text", "previous", "source")}
+    # the parent needs meta and the figures only, packed as a tuple (memory and pickling stay small)
+    r.data = {"edition": data["edition"], "meta": data["meta"],
+              "figures": tuple(get_path(data, p) for p in summed_paths(S.get_edition(data["edition"])))}
     r.errors, r.warnings = report.count("error"), report.count("warning")
     r.messages = [f"【{'错误' if f.severity == 'error' else '警告'} {f.rule}】{f.message}"
                   for f in report.findings if f.severity in ("error", "warning")]
@@ -169,15 +180,12 @@ def consolidate(statuses: list[UnitStatus], edition: S.Edition) -> tuple[dict[st
     if not ok:
         return None, []
     aggregating = {norm_name(s.name): s for s in ok if s.unit and s.unit.aggregate}
-    counted, shortfalls = [], []
-    for s in ok:
-        if norm_name(s.parent) in aggregating:
-            continue  # already inside its 汇总 parent's own report
-        counted.append(s.chosen.data)
+    counted = (figures_of(s.chosen.data) for s in ok if norm_name(s.parent) not in aggregating)
+    shortfalls = []
     for name, s in aggregating.items():
-        children = [c.chosen.data for c in ok if norm_name(c.parent) == name]
+        children = [figures_of(c.chosen.data) for c in ok if norm_name(c.parent) == name]
         if children:
-            shortfalls += aggregate_shortfalls(s.chosen.data, children, edition, s.name)
+            shortfalls += aggregate_shortfalls(figures_of(s.chosen.data), children, edition, s.name)
     return add_up(counted, edition), shortfalls
 
 
@@ -190,15 +198,26 @@ def note_shortfalls(statuses: list[UnitStatus], shortfalls: list[dict[str, Any]]
             s.notes.append(f"AGG-01：{edition.describe(item['path'])}为 {item['own']}，小于其下级之和 {item['children']}")
 
 
+def _key_figure(data: dict[str, Any], path: str) -> Any:
+    """A total for the dashboard, computed from the entered figures as the template does."""
+    from nianbao.workbook_templates.report_data import computed_value
+
+    edition = S.get_edition(data["edition"])
+    if path in edition.formulas:
+        return computed_value(edition, {p: get_path(data, p) for p in edition.entered_paths}, path)
+    return get_path(data, path)
+
+
 def dashboard_rows(statuses: list[UnitStatus]) -> list[list[Any]]:
     rows = []
     for s in sorted(statuses, key=UnitStatus.sort_key):
         c = s.chosen
-        figures = [get_path(c.data, p) if c and c.data else None for p in KEY_FIGURES]
+        data = figures_of(c.data) if c and c.data else None
+        figures = [_key_figure(data, p) if data else None for p in KEY_FIGURES]
         lit = None
-        if c and c.data:
-            a, b = (get_path(c.data, f"review_litigation.{g}.total") for g in ("litigation_direct", "litigation_after_review"))
-            lit = (a or 0) + (b or 0) if a is not None or b is not None else None
+        if data:
+            parts = [_key_figure(data, f"review_litigation.{g}.total") for g in ("litigation_direct", "litigation_after_review")]
+            lit = sum(x or 0 for x in parts) if any(x is not None for x in parts) else None
         contact = (s.unit.contact_person, s.unit.phone) if s.unit else ("", "")
         rows.append([s.name, s.parent, s.kind, s.status, c.errors if c and c.data else "", c.warnings if c and c.data else "",
                      *figures, lit, Path(c.path).name if c else "",
