@@ -48,6 +48,7 @@ class Returned:
     errors: int = 0
     warnings: int = 0
     messages: list[str] = field(default_factory=list)  # Chinese, for the unit's feedback file
+    key: tuple[Any, ...] = ()  # the dashboard's figures: new, answered, carried forward, reviews, lawsuits
 
 
 def read_one(path: str) -> Returned:
@@ -68,6 +69,9 @@ def read_one(path: str) -> Returned:
     # the parent needs meta and the figures only, packed as a tuple (memory and pickling stay small)
     r.data = {"edition": data["edition"], "meta": data["meta"],
               "figures": tuple(get_path(data, p) for p in summed_paths(S.get_edition(data["edition"])))}
+    lawsuits = [get_path(data, f"review_litigation.{g}.total") for g in ("litigation_direct", "litigation_after_review")]
+    r.key = (*(get_path(data, p) for p in KEY_FIGURES),
+             sum(x or 0 for x in lawsuits) if any(x is not None for x in lawsuits) else None)
     r.errors, r.warnings = report.count("error"), report.count("warning")
     r.messages = [f"【{'错误' if f.severity == 'error' else '警告'} {f.rule}】{f.message}"
                   for f in report.findings if f.severity in ("error", "warning")]
@@ -198,29 +202,14 @@ def note_shortfalls(statuses: list[UnitStatus], shortfalls: list[dict[str, Any]]
             s.notes.append(f"AGG-01：{edition.describe(item['path'])}为 {item['own']}，小于其下级之和 {item['children']}")
 
 
-def _key_figure(data: dict[str, Any], path: str) -> Any:
-    """A total for the dashboard, computed from the entered figures as the template does."""
-    from nianbao.workbook_templates.report_data import computed_value
-
-    edition = S.get_edition(data["edition"])
-    if path in edition.formulas:
-        return computed_value(edition, {p: get_path(data, p) for p in edition.entered_paths}, path)
-    return get_path(data, path)
-
-
 def dashboard_rows(statuses: list[UnitStatus]) -> list[list[Any]]:
     rows = []
     for s in sorted(statuses, key=UnitStatus.sort_key):
         c = s.chosen
-        data = figures_of(c.data) if c and c.data else None
-        figures = [_key_figure(data, p) if data else None for p in KEY_FIGURES]
-        lit = None
-        if data:
-            parts = [_key_figure(data, f"review_litigation.{g}.total") for g in ("litigation_direct", "litigation_after_review")]
-            lit = sum(x or 0 for x in parts) if any(x is not None for x in parts) else None
+        figures = list(c.key) if c and c.data else [None] * (len(KEY_FIGURES) + 1)
         contact = (s.unit.contact_person, s.unit.phone) if s.unit else ("", "")
         rows.append([s.name, s.parent, s.kind, s.status, c.errors if c and c.data else "", c.warnings if c and c.data else "",
-                     *figures, lit, Path(c.path).name if c else "",
+                     *figures, Path(c.path).name if c else "",
                      "；".join(n for n in ([c.error] if c and c.error else []) + s.notes if n), *contact])
     return rows
 
