@@ -228,6 +228,7 @@ def read_workbook(path: str | Path) -> WorkbookRead:
             resolved[p] = v
             set_path(data, p, v)
         _check_protection(pkg, r)
+        _check_names_in_place(r)
         data["previous"] = _read_previous(pkg, r)
         if r.source_cells or r.integrity or r.notes:
             data["source"] = {"format": "xlsx", "cells": r.source_cells, "notes": r.notes,
@@ -240,6 +241,26 @@ def _get(data: Mapping[str, Any], path: str) -> Any:
     for part in path.split("."):
         node = node[part]
     return node
+
+
+@lru_cache(maxsize=4)
+def template_cells(edition_key: str) -> dict[str, tuple[str, str]]:
+    """Where the bundled template of an edition puts each value (path -> (sheet, cell))."""
+    from .templates import bundled
+
+    with XlsxPackage(bundled(S.get_edition(edition_key))) as pkg:
+        return {p: t for p in S.get_edition(edition_key).fields if (t := pkg.target(p))}
+
+
+def _check_names_in_place(r: _Reader) -> None:
+    expected = template_cells(r.edition.key)
+    moved = [p for p, where in r.cells.items() if p in expected and where != expected[p]]
+    if moved:
+        r.integrity.append({
+            "rule": "INT-01",
+            "message": f"{len(moved)} 个定义名称指向了与模板不同的单元格（如 {moved[0]} 在 "
+                       f"{'!'.join(r.cells[moved[0]])}，模板为 {'!'.join(expected[moved[0]])}）",
+        })
 
 
 def _check_versions(pkg: XlsxPackage, r: _Reader) -> None:
