@@ -111,7 +111,10 @@ def bundle(out: Path, python: str = "3.11", platform: str = "win_amd64") -> Path
         p = subprocess.run(cmd, capture_output=True, text=True)
         if p.returncode != 0:
             raise NianbaoError(f"下载安装包失败：{(p.stderr or p.stdout).strip()[-400:]}", "pip failed")
-    (out / "install.bat").write_text(INSTALL_BAT.format(python=python).replace("\n", "\r\n"), encoding="utf-8")
+    from nianbao.workbook_templates.safe_write import write_atomic
+
+    write_atomic(out / "install.bat", INSTALL_BAT.format(python=python).replace("\n", "\r\n").encode("utf-8"),
+                 backup=False)
     return out
 
 

@@ -196,3 +196,16 @@ def test_text_never_becomes_a_formula(tmp_path):
     back = json.loads(nianbao("export", out).out)
     assert back["meta"]["agency"] == data["meta"]["agency"]
     assert back["text"]["problems"] == "=1+1"  # the control character is dropped
+
+
+def test_a_moved_defined_name_is_reported(tmp_path):
+    path = _filled(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    from openpyxl.workbook.defined_name import DefinedName
+
+    wb.defined_names["applications.new.natural_person"] = DefinedName(
+        "applications.new.natural_person", attr_text="'第三部分'!$D$8")
+    wb.save(path)
+    run = nianbao("validate", path, "--format", "json")
+    messages = [f["message"] for f in json.loads(run.out)["findings"] if f["rule"] == "INT-01"]
+    assert any("定义名称指向了与模板不同的单元格" in m and "applications.new.natural_person" in m for m in messages)
