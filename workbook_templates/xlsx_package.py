@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -147,7 +148,7 @@ class XlsxPackage:
         try:
             with self._open(part) as fh:
                 return SafeET.parse(fh).getroot()
-        except (SafeET.ParseError, zipfile.BadZipFile, EOFError, OSError, ValueError) as e:
+        except (SafeET.ParseError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as e:
             raise CorruptWorkbook(f"{self.path.name} 的 {part} 已损坏，无法读取。",
                                   f"{part} in {self.path.name} is damaged: {e}") from e
         except Exception as e:  # defusedxml's DTD/entity refusals
@@ -220,7 +221,7 @@ class XlsxPackage:
         try:
             with self._open(sh.part) as fh:
                 root = etree.fromstring(fh.read(), _SHEET_PARSER)
-        except (etree.XMLSyntaxError, zipfile.BadZipFile, EOFError, OSError, ValueError) as e:
+        except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as e:
             raise CorruptWorkbook(f"{self.path.name} 的工作表“{sh.name}”已损坏，无法读取。",
                                   f"sheet {sh.name!r} of {self.path.name} is damaged: {e}") from e
         if root.getroottree().docinfo.internalDTD is not None:
