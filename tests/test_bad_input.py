@@ -209,3 +209,14 @@ def test_a_moved_defined_name_is_reported(tmp_path):
     run = nianbao("validate", path, "--format", "json")
     messages = [f["message"] for f in json.loads(run.out)["findings"] if f["rule"] == "INT-01"]
     assert any("定义名称指向了与模板不同的单元格" in m and "applications.new.natural_person" in m for m in messages)
+
+
+def test_an_unknown_template_version_is_reported(tmp_path):
+    path = _filled(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    sheet, ref = wb.defined_names["format_version"].attr_text.split("!")
+    wb[sheet.strip("'")][ref.replace("$", "")] = "99"
+    wb.save(path)
+    run = nianbao("validate", path, "--format", "json")
+    messages = [f["message"] for f in json.loads(run.out)["findings"] if f["rule"] == "INT-01"]
+    assert any("format_version" in m and "'99'" in m for m in messages), messages
