@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates.cellrefs import expand
-from nianbao.workbook_templates.hidden_sheet import previous_chunks, previous_refs, span
+from nianbao.workbook_templates.hidden_sheet import previous_writes
 from nianbao.workbook_templates.report_data import get_path
 from nianbao.workbook_templates.workbook_io import WorkbookRead
 from nianbao.workbook_templates.xlsx_edit import PackageEditor
@@ -124,12 +123,7 @@ def _store_previous(editor: PackageEditor, previous: Mapping[str, Any]) -> None:
     target = editor.name_target(S.NAME_PREVIOUS) or editor.name_target(S.NAME_EDITION)
     assert target is not None
     sheet, old_range = target
-    old_refs = expand(old_range) if editor.name_target(S.NAME_PREVIOUS) else []
-    chunks = previous_chunks(previous)
-    refs = previous_refs(len(chunks))
-    for ref, chunk in zip(refs, chunks):
-        editor.set_value(sheet, ref, chunk)
-    for ref in old_refs:
-        if ref not in refs:
-            editor.set_value(sheet, ref, None)
-    editor.set_name(S.NAME_PREVIOUS, sheet, span(refs))
+    writes, name_range = previous_writes(previous, old_range if editor.name_target(S.NAME_PREVIOUS) else None)
+    for ref, value in writes.items():
+        editor.set_value(sheet, ref, value)
+    editor.set_name(S.NAME_PREVIOUS, sheet, name_range)

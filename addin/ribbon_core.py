@@ -15,9 +15,9 @@ from typing import Any
 
 from nianbao.workbook_templates import look
 from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates.cellrefs import expand, quote_sheet
+from nianbao.workbook_templates.cellrefs import absolute, quote_sheet
 from nianbao.workbook_templates.errors import NianbaoError, OutputError, UnreadableFile
-from nianbao.workbook_templates.hidden_sheet import previous_chunks, previous_refs, span
+from nianbao.workbook_templates.hidden_sheet import previous_writes
 
 from . import annotate as A
 from .book_io import BookNames, Writes, read_book
@@ -140,17 +140,11 @@ def carry_forward_book(book: Any, last_path: str | Path, confirm: Callable[[str]
             names = BookNames(book)
             sheet_name = names.locate(S.NAME_EDITION)[0]
             hidden = book.sheets[sheet_name]
-            chunks = previous_chunks(plan.previous)
-            refs = previous_refs(len(chunks))
-            old = names.locate(S.NAME_PREVIOUS)[1] if S.NAME_PREVIOUS in names else refs[0]
-            for ref, chunk in zip(refs, chunks):
-                w.set(hidden[ref], chunk)
-            for ref in expand(old):
-                if ref not in refs:
-                    w.set(hidden[ref], None)
-            target = span(refs)
-            absolute = ":".join(f"${r[0]}${r[1:]}" for r in target.split(":"))
-            book.names.add(S.NAME_PREVIOUS, f"={quote_sheet(sheet_name)}!{absolute}")
+            old = names.locate(S.NAME_PREVIOUS)[1] if S.NAME_PREVIOUS in names else None
+            writes, name_range = previous_writes(plan.previous, old)
+            for ref, value in writes.items():
+                w.set(hidden[ref], value)
+            book.names.add(S.NAME_PREVIOUS, f"={quote_sheet(sheet_name)}!{absolute(name_range)}")
     except Exception:
         w.undo()
         raise

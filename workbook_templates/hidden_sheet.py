@@ -25,3 +25,16 @@ def previous_refs(count: int) -> list[str]:
 
 def span(refs: list[str]) -> str:
     return refs[0] if len(refs) == 1 else f"{refs[0]}:{refs[-1]}"
+
+
+def previous_writes(previous: Mapping[str, Any], old_range: str | None) -> tuple[dict[str, str | None], str]:
+    """The cells to write for ``previous`` (chunks, and None for chunks of an older, longer value
+    in ``old_range``) and the range the name ``previous`` then spans."""
+    from .cellrefs import expand
+
+    chunks = previous_chunks(previous)
+    refs = previous_refs(len(chunks))
+    writes: dict[str, str | None] = dict(zip(refs, chunks))
+    for ref in expand(old_range) if old_range else []:
+        writes.setdefault(ref, None)
+    return writes, span(refs)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import schema as S
-from .report_data import Report, empty_report, number, set_path
+from .report_data import Report, empty_report, get_path, number, set_path
 
 _OCR_LABEL = (("申清", "申请"), ("中请", "申请"))
 _OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
@@ -430,7 +430,7 @@ def _run_together(text: str, edition: S.Edition, data: Report, source: dict[str,
     # 第二部分 rows that the cell-by-cell reading missed
     labels = [(f"active.{row.key}", row.label, block) for block in edition.active_blocks for row in block.rows]
     for i, (prefix, label, block) in enumerate(labels):
-        if any(get_path_value(data, f"{prefix}.{c.key}") is not None for c in block.columns):
+        if any(get_path(data, f"{prefix}.{c.key}") is not None for c in block.columns):
             continue
         cap = flat.find(norm(block.caption))
         at = flat.find(norm(label), cap if cap >= 0 else 0)
@@ -465,8 +465,3 @@ def _run_together(text: str, edition: S.Edition, data: Report, source: dict[str,
             source["notes"].append(f"第四部分的数字连写为“{digits}”，"
                                    f"{'没有' if not sols else '有多种'}符合“总计＝各结果之和”的拆分，留空")
 
-
-def get_path_value(data: Report, path: str) -> Any:
-    from .report_data import get_path
-
-    return get_path(data, path)

@@ -222,7 +222,7 @@ def read_workbook(path: str | Path) -> WorkbookRead:
         _check_versions(pkg, r)
         for p in edition.entered_paths:
             set_path(data, p, r.value(p, r.raw(p)))
-        resolved = {p: _get(data, p) for p in edition.entered_paths}
+        resolved = {p: get_path(data, p) for p in edition.entered_paths}
         for p in edition.computed_paths:
             v = resolved[p] if p in resolved else r.total(p, resolved)
             resolved[p] = v
@@ -234,13 +234,6 @@ def read_workbook(path: str | Path) -> WorkbookRead:
             data["source"] = {"format": "xlsx", "cells": r.source_cells, "notes": r.notes,
                               "integrity": r.integrity}
         return WorkbookRead(data, r.cells, r.integrity)
-
-
-def _get(data: Mapping[str, Any], path: str) -> Any:
-    node: Any = data
-    for part in path.split("."):
-        node = node[part]
-    return node
 
 
 @lru_cache(maxsize=4)
@@ -387,5 +380,5 @@ def write_workbook(data: Mapping[str, Any], target: str | Path, *, lock_meta: bo
 def computed_totals(data: Mapping[str, Any]) -> dict[str, int | float]:
     """Every total as the template computes it from the entered values."""
     edition = S.get_edition(data["edition"])
-    values = {p: _get(data, p) for p in edition.entered_paths}
+    values = {p: get_path(data, p) for p in edition.entered_paths}
     return {p: computed_value(edition, values, p) for p in edition.computed_paths}

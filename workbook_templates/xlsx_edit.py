@@ -19,7 +19,7 @@ from typing import Any
 
 from lxml import etree
 
-from .cellrefs import column_index, parse_target, quote_sheet, split
+from .cellrefs import absolute, column_index, parse_target, quote_sheet, split
 from .errors import CorruptWorkbook
 from .safe_write import write_atomic
 from .xlsx_package import XlsxPackage
@@ -185,7 +185,7 @@ class PackageEditor:
         return None
 
     def set_name(self, name: str, sheet: str, ref: str) -> None:
-        text = f"{quote_sheet(sheet)}!" + ":".join("${}${}".format(*split(p)) for p in ref.split(":"))
+        text = f"{quote_sheet(sheet)}!{absolute(ref)}"
         names = self.workbook.find(q("definedNames"))
         if names is None:
             names = etree.Element(q("definedNames"))

@@ -447,7 +447,7 @@ def collect_cmd(inputs: tuple[Path, ...], roster: Path | None, agency: str | Non
         for s in statuses:
             _say(f"{s.name}：{s.status} {'；'.join(s.notes)}")
         raise NianbaoError(f"没有一份 {year} 年度的有效年报，无法汇总。", "no valid return: nothing to consolidate")
-    C.summary_meta(summed, units, statuses, agency, year)
+    C.summary_meta(summed, units, agency, year)
     summed["previous"] = _load_previous(previous_path, year)
     if shortfalls:
         summed["source"] = {"format": "xlsx", "aggregate": shortfalls, "notes": ["由 nianbao collect 汇总"]}

@@ -264,8 +264,7 @@ def feedback_text(s: UnitStatus, year: int | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def summary_meta(data: dict[str, Any], units: list[Unit] | None, statuses: list[UnitStatus], agency: str | None,
-                 year: int) -> None:
+def summary_meta(data: dict[str, Any], units: list[Unit] | None, agency: str | None, year: int) -> None:
     top = top_unit(units) if units else None
     name = agency or (top.name if top else None)
     set_path(data, "meta.agency", name)
