@@ -1,3 +1,2 @@
-"""nianbao.addin — checks (the rule catalogue), carry-forward, and the thin xlwings layer
-behind the Excel ribbon.  Built on nianbao.workbook_templates; see the issues for what lands
-here next."""
+"""nianbao.addin — checks (the rule catalogue), carry-forward and consolidation (core reading the
+schema), and the Excel shell (``nianbao.addin.excel``)."""

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates.hidden_sheet import previous_writes
-from nianbao.workbook_templates.report_data import get_path
-from nianbao.workbook_templates.workbook_io import WorkbookRead
-from nianbao.workbook_templates.xlsx_edit import PackageEditor
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.xlsx.hidden_sheet import previous_writes
+from nianbao.workbook_templates.format.report_data import get_path
+from nianbao.workbook_templates.xlsx.reader import WorkbookRead
+from nianbao.workbook_templates.xlsx.edit import PackageEditor
 
-from .rules import n
+from nianbao.addin.checks.rules import n
 
 
 @dataclass

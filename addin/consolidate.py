@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates.report_data import empty_report, get_path, number, set_path
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.format.report_data import empty_report, get_path, number, set_path
 
 
 def summed_paths(edition: S.Edition) -> tuple[str, ...]:

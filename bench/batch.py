@@ -41,7 +41,8 @@ def run(args: list[str]) -> tuple[float, float]:
 
 
 def fill(args: tuple[str, str]) -> None:
-    from nianbao.workbook_templates.workbook_io import read_workbook, write_workbook
+    from nianbao.workbook_templates.xlsx.reader import read_workbook
+    from nianbao.workbook_templates.xlsx.writer import write_workbook
 
     sent, back = args
     data = json.loads((ROOT / "tests/fixtures/haining-2023.json").read_text(encoding="utf-8"))

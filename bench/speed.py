@@ -33,10 +33,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=20)
     args = ap.parse_args()
 
-    from nianbao.addin.validate import check
+    from nianbao.addin.checks.validate import check
     from nianbao.generator import render
-    from nianbao.workbook_templates.report_data import normalise
-    from nianbao.workbook_templates.workbook_io import read_workbook, write_workbook
+    from nianbao.workbook_templates.format.report_data import normalise
+    from nianbao.workbook_templates.xlsx.reader import read_workbook
+    from nianbao.workbook_templates.xlsx.writer import write_workbook
 
     data = normalise(json.loads(FIXTURE.read_text(encoding="utf-8")))
     rows: list[tuple[str, float, float]] = []

@@ -24,8 +24,8 @@ def render(data: Mapping[str, Any], suffix: str, *, previous: Mapping[str, Any] 
            template_dir: str | Path | None = None, reference_docx: str | Path | None = None,
            fragment: bool = False, notes: list[str] | None = None) -> bytes:
     """The report as the bytes of one format (suffix: .docx, .html, .md, .txt, .pdf)."""
-    from .chart import NoCJKFont, alt_text, outcomes_png
-    from .text import render_blocks
+    from nianbao.generator.chart import NoCJKFont, alt_text, outcomes_png
+    from nianbao.generator.text import render_blocks
 
     blocks = render_blocks(data, previous, template_dir)
     chart = None
@@ -37,19 +37,19 @@ def render(data: Mapping[str, Any], suffix: str, *, previous: Mapping[str, Any] 
                 notes.append(f"没有找到中文字体，报告中不含图表（{e}）")
     alt = alt_text(data)
     if suffix in (".docx", ".pdf"):
-        from .render_docx import render as docx
+        from nianbao.generator.render_docx import render as docx
 
         out = docx(blocks, data, chart=chart, chart_alt=alt, reference=reference_docx)
         if suffix == ".pdf":
-            from .pdf import docx_to_pdf
+            from nianbao.generator.pdf import docx_to_pdf
 
             out = docx_to_pdf(out)
         return out
     if suffix in (".html", ".htm"):
-        from .render_html import render as html
+        from nianbao.generator.render_html import render as html
 
         return html(blocks, data, chart=chart, chart_alt=alt, fragment=fragment).encode("utf-8")
-    from .render_text import markdown, plain
+    from nianbao.generator.render_text import markdown, plain
 
     return (markdown if suffix == ".md" else plain)(blocks, data, chart_alt=alt).encode("utf-8")
 
@@ -58,13 +58,13 @@ def generate(data: Mapping[str, Any], out: str | Path, *, previous: Mapping[str,
              template_dir: str | Path | None = None, reference_docx: str | Path | None = None,
              fragment: bool = False) -> Generated:
     """Write the report to ``out`` (atomically; an existing file is kept as a backup)."""
-    from nianbao.addin.validate import check
-    from nianbao.workbook_templates import schema as S
-    from nianbao.workbook_templates.errors import OutputError
-    from nianbao.workbook_templates.report_data import get_path
-    from nianbao.workbook_templates.safe_write import write_atomic
+    from nianbao.addin.checks.validate import check
+    from nianbao.workbook_templates.format import schema as S
+    from nianbao.workbook_templates.format.errors import OutputError
+    from nianbao.workbook_templates.format.report_data import get_path
+    from nianbao.workbook_templates.xlsx.safe_write import write_atomic
 
-    from .figures import fill_fields
+    from nianbao.generator.figures import fill_fields
 
     out = Path(out)
     suffix = out.suffix.lower()
@@ -84,12 +84,3 @@ def generate(data: Mapping[str, Any], out: str | Path, *, previous: Mapping[str,
     findings = [f for f in check(data, previous) if f.rule in ("TXT-01",)]
     backup = write_atomic(out, content)
     return Generated(out, backup, findings, notes)
-
-
-def generate_next_to(workbook: str | Path, suffixes: tuple[str, ...] = (".docx", ".html")) -> list[Generated]:
-    """What the add-in's 生成报告 button does: the report beside the workbook, one file per format."""
-    from nianbao.workbook_templates.workbook_io import read_workbook
-
-    workbook = Path(workbook)
-    data = read_workbook(workbook).data
-    return [generate(data, workbook.with_suffix(s)) for s in suffixes]

@@ -184,7 +184,7 @@ def build_reference() -> DocumentType:
 
 
 def write_reference(path: Path) -> Path:
-    from nianbao.workbook_templates.safe_write import write_atomic
+    from nianbao.workbook_templates.xlsx.safe_write import write_atomic
 
     doc = build_reference()
     write_atomic(path, doc.save, backup=False)

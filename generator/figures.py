@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates.report_data import get_path
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.format.report_data import get_path
 
 GRANTED_GROUP = S.GRANTED_GROUP
 

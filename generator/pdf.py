@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from nianbao.workbook_templates.errors import NianbaoError
+from nianbao.workbook_templates.format.errors import NianbaoError
 
 FONTS_CONF = Path(__file__).resolve().parent / "fonts.conf"
 TIMEOUT_S = 180

@@ -15,13 +15,13 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates import table_layout as L
-from nianbao.workbook_templates.errors import NianbaoError
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.format import table_layout as L
+from nianbao.workbook_templates.format.errors import NianbaoError
 
-from . import docx_style as DS
-from .figures import table_value
-from .text import Block
+from nianbao.generator import docx_style as DS
+from nianbao.generator.figures import table_value
+from nianbao.generator.text import Block
 
 TEXT_WIDTH_MM = 156
 _TBL_PR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",

@@ -9,11 +9,11 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
-from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates import table_layout as L
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.format import table_layout as L
 
-from .figures import table_value
-from .text import Block
+from nianbao.generator.figures import table_value
+from nianbao.generator.text import Block
 
 # One set of declarations per element kind: a <style> sheet for the file, style="" in a fragment.
 STYLE: dict[str, str] = {

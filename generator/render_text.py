@@ -6,11 +6,11 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates import table_layout as L
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.format import table_layout as L
 
-from .tables import FlatTable, flatten
-from .text import Block
+from nianbao.generator.tables import FlatTable, flatten
+from nianbao.generator.text import Block
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 

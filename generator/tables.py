@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates import table_layout as L
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.format import table_layout as L
 
-from .figures import table_value
+from nianbao.generator.figures import table_value
 
 _HEADERS = (L.COLGROUP, L.COL)
 _ROW_LABELS = (L.ROWGROUP, L.ROW)

@@ -11,11 +11,11 @@ from typing import Any
 
 import jinja2
 
-from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates.errors import NianbaoError
-from nianbao.workbook_templates.report_data import get_path
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.format.errors import NianbaoError
+from nianbao.workbook_templates.format.report_data import get_path
 
-from . import figures as F
+from nianbao.generator import figures as F
 
 BUNDLED = Path(__file__).resolve().parent / "templates"
 MAIN_TEMPLATE = "report.j2"

@@ -14,9 +14,10 @@ import pytest
 from conftest import fixture_path, nianbao
 from xlwings_book import book, replay
 
-from nianbao.addin import ribbon, ribbon_core
-from nianbao.addin.annotate import RESULTS_SHEET
-from nianbao.workbook_templates.errors import NianbaoError, NotOurWorkbook, UnreadableFile
+from nianbao.addin.excel import ribbon
+from nianbao.addin.excel import ribbon_core
+from nianbao.addin.excel.results_sheet import RESULTS_SHEET
+from nianbao.workbook_templates.format.errors import NianbaoError, NotOurWorkbook, UnreadableFile
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +175,7 @@ def test_new_workbook_never_overwrites(tmp_path):
 
 
 def test_the_click_path_imports_nothing_heavy():
-    code = ("import sys, nianbao.addin.ribbon; "
+    code = ("import sys, nianbao.addin.excel.ribbon; "
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'xlwings','openpyxl','docx','matplotlib','lxml'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
@@ -198,7 +199,7 @@ class _Range:
 
 
 def test_writes_are_undone_when_one_fails():
-    from nianbao.addin.book_io import Writes
+    from nianbao.addin.excel.book_io import Writes
 
     store = {"D8": None, "E8": 5, "F8": None}
     w = Writes(book=None)

@@ -11,10 +11,9 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import openpyxl
-import pytest
 from conftest import REPO, nianbao
 
-from nianbao.addin.build_xlam import CUSTOM_UI, XLAM, XLWINGS_VERSION, build, template
+from nianbao.addin.excel.build_xlam import CUSTOM_UI, XLAM, XLWINGS_VERSION, build, template
 
 UI_NS = "http://schemas.microsoft.com/office/2006/01/customui"
 

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from conftest import add_foreign_content, fixture_path, named_cell, nianbao, zip_parts
 
-from nianbao.addin.annotate import MARK_ERROR, MARK_WARNING, RESULTS_SHEET
+from nianbao.addin.excel.results_sheet import MARK_ERROR, MARK_WARNING, RESULTS_SHEET
 
 
 @pytest.fixture

@@ -10,13 +10,13 @@ import time
 from pathlib import Path
 
 import openpyxl
-import pytest
 from conftest import fixture_path, load_fixture, named_cell, nianbao
 
-from nianbao.roster import read_roster, safe_file_stem
-from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates.report_data import get_path
-from nianbao.workbook_templates.workbook_io import read_workbook, write_workbook
+from nianbao.batch.roster import read_roster, safe_file_stem
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.format.report_data import get_path
+from nianbao.workbook_templates.xlsx.reader import read_workbook
+from nianbao.workbook_templates.xlsx.writer import write_workbook
 
 
 def write_roster(path: Path, rows: list[str], encoding: str = "utf-8") -> Path:

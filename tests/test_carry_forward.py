@@ -16,8 +16,8 @@ import openpyxl
 import pytest
 from conftest import add_foreign_content, fixture_path, named_cell, nianbao, zip_parts
 
-from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates.xlsx_package import XlsxPackage
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.xlsx.package import XlsxPackage
 
 
 @pytest.fixture
@@ -178,7 +178,7 @@ def test_libreoffice_recomputes_after_carry_forward(hongkou, libreoffice, tmp_pa
 
 SLOW_WRITER = """
 import sys, time
-from nianbao.workbook_templates.safe_write import write_atomic
+from nianbao.workbook_templates.xlsx.safe_write import write_atomic
 def slow(fh):
     fh.write(b"PK\\x03\\x04" + b"x" * 100000)
     fh.flush()

@@ -11,7 +11,6 @@ committed; NIANBAO_FUZZ_REPORT chooses another place).
 from __future__ import annotations
 
 import io
-import json
 import os
 import random
 import re

@@ -4,19 +4,16 @@ have printed), natural wording of zero cases, figure fields, and the four format
 from __future__ import annotations
 
 import copy
-import json
-import re
 import zipfile
 from decimal import Decimal
 from html.parser import HTMLParser
-from pathlib import Path
 
-import pytest
 from conftest import REPO, fixture_path, load_fixture, nianbao
 
-from nianbao.generator import generate, generate_next_to, render
+from nianbao.generator import generate, render
+from nianbao.workbook_templates.xlsx.reader import read_workbook
 from nianbao.generator import figures as F
-from nianbao.workbook_templates.report_data import set_path
+from nianbao.workbook_templates.format.report_data import set_path
 
 
 def text_of(data: dict, previous: dict | None = None) -> str:
@@ -211,7 +208,7 @@ def test_docx_structure(tmp_path):
 
 def test_reference_docx_equals_a_fresh_build(tmp_path):
     from nianbao.generator.docx_style import REFERENCE, write_reference
-    from nianbao.workbook_templates.templates import differences
+    from nianbao.workbook_templates.xlsx.templates import differences
 
     fresh = write_reference(tmp_path / "reference.docx")
     assert [d for d in differences(REFERENCE, fresh) if d != "docProps/core.xml"] == []
@@ -240,7 +237,8 @@ def test_generate_next_to_the_workbook_keeps_an_existing_report(tmp_path):
     wb = tmp_path / "海宁市人民政府-2023.xlsx"
     nianbao("import", fixture_path("haining-2023"), "-o", wb)
     (tmp_path / "海宁市人民政府-2023.docx").write_bytes(b"an earlier report")
-    results = generate_next_to(wb)
+    data = read_workbook(wb).data
+    results = [generate(data, wb.with_suffix(s)) for s in (".docx", ".html")]  # what 生成报告 does
     assert [r.path.name for r in results] == ["海宁市人民政府-2023.docx", "海宁市人民政府-2023.html"]
     assert results[0].backup is not None and results[0].backup.read_bytes() == b"an earlier report"
     assert "予以公开及部分公开395件" in results[1].path.read_text(encoding="utf-8")

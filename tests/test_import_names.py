@@ -15,7 +15,7 @@ sys.path.insert(0, {folder!r})            # what xlwings' prepare_sys_path does
 import generator, addin, workbook_templates  # the stray ones
 assert generator.STRAY and addin.STRAY and workbook_templates.STRAY
 import nianbao.generator, nianbao.addin, nianbao.workbook_templates
-from nianbao.workbook_templates import schema
+from nianbao.workbook_templates.format import schema
 for m in (nianbao.generator, nianbao.addin, nianbao.workbook_templates):
     assert {folder!r} not in m.__file__, m.__file__
 assert len(schema.EDITION_2021.application_rows) == 25

@@ -5,16 +5,15 @@ ambiguous OCR is named, not guessed."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, load_fixture, nianbao
 
-from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates.published_text import value_cell
-from nianbao.workbook_templates.report_data import get_path
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.published.text import value_cell
+from nianbao.workbook_templates.format.report_data import get_path
 
 PUBLISHED = FIXTURES / "published"
 SEED_000 = PUBLISHED / "shanghai-2023-ocr.txt"  # shared/seeds/000: OCR with cells run together

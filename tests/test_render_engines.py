@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import chromium_pdf, fixture_path, load_fixture, nianbao, run_tool
 
-from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates import table_layout as L
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.format import table_layout as L
 from nianbao.generator.figures import table_value
 
 ALLOWED_FONTS = re.compile(r"^(Fandol(Fang|Kai|Song|Hei)|NotoSerifCJK|NotoSansCJK|LiberationSerif)")

@@ -7,9 +7,9 @@ import copy
 import pytest
 from conftest import load_fixture
 
-from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates.errors import DataError
-from nianbao.workbook_templates.report_data import empty_report, normalise, totals_differing
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.format.errors import DataError
+from nianbao.workbook_templates.format.report_data import empty_report, normalise, totals_differing
 
 
 def test_normalise_fills_missing_keys_and_orders_them():

@@ -10,10 +10,10 @@ from collections.abc import Callable
 import pytest
 from conftest import fixture_path, load_fixture, nianbao
 
-from nianbao.addin.rules import CATALOGUE
-from nianbao.addin.validate import check
-from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates.report_data import set_path
+from nianbao.addin.checks.rules import CATALOGUE
+from nianbao.addin.checks.validate import check
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.format.report_data import set_path
 
 
 def messages(findings, rule):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from conftest import load_fixture
 
-from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates.report_data import get_path
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.format.report_data import get_path
 
 ROWS_2021 = [
     "new", "carried_over", "granted", "partially_granted",

@@ -6,8 +6,8 @@ import json
 import openpyxl
 from conftest import REPO, nianbao
 
-from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates.templates import build_all, bundled, differences
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.xlsx.templates import build_all, bundled, differences
 
 
 def test_committed_templates_equal_a_fresh_build(tmp_path):

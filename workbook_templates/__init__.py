@@ -1,5 +1,7 @@
-"""nianbao.workbook_templates — the format schema, report data, and template workbooks.
+"""nianbao.workbook_templates — the bottom layers of nianbao and the bundled template workbooks.
 
-The bottom layer of nianbao: everything else (checks, carry-forward, the generator, the
-command line, the add-in) reads the format schema and report data defined here.
+  format/      the pure core: schema, report data, named figures, numbers
+  xlsx/        workbooks as files: read, edit, write safely, build templates
+  published/   published reports (.txt .md .html .docx .pdf)
+  sources.py   report data from any file a command reads
 """

@@ -15,8 +15,8 @@ from typing import Any, NoReturn
 import click
 
 from nianbao import __version__
-from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates.errors import NianbaoError, OutputError
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.format.errors import NianbaoError, OutputError
 
 EXIT_INTERNAL = 3
 
@@ -95,8 +95,8 @@ def main() -> None:
 @click.option("--force", is_flag=True, help="Replace an existing file (the old one is kept as .bak).")
 def new_cmd(year: int, agency: str, kind: str | None, edition: str | None, output: Path, force: bool) -> None:
     """Create a template workbook for one agency and year."""
-    from nianbao.workbook_templates.report_data import empty_report, set_path
-    from nianbao.workbook_templates.workbook_io import write_workbook
+    from nianbao.workbook_templates.format.report_data import empty_report, set_path
+    from nianbao.workbook_templates.xlsx.writer import write_workbook
 
     _output_kind(output, (".xlsx",))
     if output.exists() and not force:
@@ -128,8 +128,8 @@ def new_cmd(year: int, agency: str, kind: str | None, edition: str | None, outpu
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write JSON here instead of stdout.")
 def export_cmd(workbook: Path, output: Path | None) -> None:
     """Read a filled workbook and print its report data (JSON)."""
-    from nianbao.workbook_templates.workbook_io import WORKBOOK_SUFFIXES, read_workbook
-    from nianbao.workbook_templates.xlsx_package import XlsxPackage
+    from nianbao.workbook_templates.xlsx.reader import WORKBOOK_SUFFIXES, read_workbook
+    from nianbao.workbook_templates.xlsx.package import XlsxPackage
 
     if workbook.suffix.lower() not in WORKBOOK_SUFFIXES:
         XlsxPackage(workbook).close()  # says exactly what the file is instead
@@ -139,7 +139,7 @@ def export_cmd(workbook: Path, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    from nianbao.workbook_templates.safe_write import write_atomic
+    from nianbao.workbook_templates.xlsx.safe_write import write_atomic
 
     _output_kind(output, (".json",))
     write_atomic(output, text)
@@ -155,8 +155,9 @@ def export_cmd(workbook: Path, output: Path | None) -> None:
 @click.option("--kind", type=click.Choice(list(S.AGENCY_KINDS)), help="Agency kind, when the name misleads.")
 def import_cmd(source: Path, output: Path, year: int | None, agency: str | None, kind: str | None) -> None:
     """Read report data (.json), a workbook, or a published report (.txt .md .html .docx .pdf); write JSON or a template."""
-    from nianbao.workbook_templates.safe_write import write_atomic
-    from nianbao.workbook_templates.workbook_io import differing_totals_messages, load_report, write_workbook
+    from nianbao.workbook_templates.xlsx.safe_write import write_atomic
+    from nianbao.workbook_templates.xlsx.writer import differing_totals_messages, write_workbook
+    from nianbao.workbook_templates.sources import load_report
 
     out_kind = _output_kind(output, (".json", ".xlsx"))
     if output.resolve() == source.resolve():
@@ -186,7 +187,7 @@ def _load_previous(path: Path | None, this_year: Any = None) -> dict | None:
     """Last year's report; from a page holding several, the one for the year before ``this_year``."""
     if path is None:
         return None
-    from nianbao.workbook_templates.workbook_io import load_report
+    from nianbao.workbook_templates.sources import load_report
 
     data, _ = load_report(path, this_year - 1 if isinstance(this_year, int) else None)
     data.pop("previous", None)
@@ -200,7 +201,7 @@ def _print_findings(report: Any, cells: dict, title: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from nianbao.addin.findings import SEVERITY_ZH
+    from nianbao.addin.checks.findings import SEVERITY_ZH
 
     console = Console(width=None if sys.stdout.isatty() else 140, highlight=False)
     console.print(title)
@@ -238,8 +239,8 @@ def _print_findings(report: Any, cells: dict, title: str) -> None:
 @click.option("--year", type=int, help="Which report, when a published file holds several.")
 def validate_cmd(source: Path, previous_path: Path | None, fmt: str, annotate: bool, year: int | None) -> None:
     """Check a report against the rule catalogue (exit 0 no error, 1 errors, 2 unreadable)."""
-    from nianbao.addin.validate import validate
-    from nianbao.workbook_templates.workbook_io import load_report
+    from nianbao.addin.checks.validate import validate
+    from nianbao.workbook_templates.sources import load_report
 
     data, read = load_report(source, year)
     if annotate and read is None:
@@ -247,11 +248,11 @@ def validate_cmd(source: Path, previous_path: Path | None, fmt: str, annotate: b
     previous = _load_previous(previous_path, data["meta"].get("year"))
     acks = {}
     if read is not None:  # confirmations a person typed into the 校验结果 sheet
-        from nianbao.addin.annotate import read_acknowledgements
+        from nianbao.addin.excel.results_sheet import read_acknowledgements
 
         acks = read_acknowledgements(source)
     if annotate:
-        from nianbao.workbook_templates.safe_write import check_writable
+        from nianbao.workbook_templates.xlsx.safe_write import check_writable
 
         check_writable(source)
     report = validate(data, source.name, previous, acks)
@@ -263,7 +264,7 @@ def validate_cmd(source: Path, previous_path: Path | None, fmt: str, annotate: b
         _print_findings(report, cells, f"校验 {source.name}（{meta.get('agency') or '未填机关名称'} · "
                                        f"{meta.get('year') or '未填年度'} 年度 · {data['edition']} 版格式）")
     if annotate:
-        from nianbao.addin.annotate import annotate as write_annotations
+        from nianbao.addin.excel.results_sheet import annotate as write_annotations
 
         backup = write_annotations(source, report, cells, read.edition)
         _say(f"已写入“校验结果”工作表并标记了相关单元格：{source}" + (f"（原文件保留为 {backup.name}）" if backup else ""))
@@ -274,8 +275,8 @@ def validate_cmd(source: Path, previous_path: Path | None, fmt: str, annotate: b
 @click.argument("rule_id", required=False)
 def rules_cmd(rule_id: str | None) -> None:
     """List the rule catalogue, or explain one rule."""
-    from nianbao.addin.findings import SEVERITY_ZH
-    from nianbao.addin.rules import CATALOGUE
+    from nianbao.addin.checks.findings import SEVERITY_ZH
+    from nianbao.addin.checks.rules import CATALOGUE
 
     if rule_id is None:
         for r in CATALOGUE.values():
@@ -297,8 +298,9 @@ def rules_cmd(rule_id: str | None) -> None:
 def carry_forward_cmd(last_path: Path, this_path: Path, dry_run: bool, force: bool) -> None:
     """Fill 上年结转 from last year's 结转下年度 and store last year's report in the workbook."""
     from nianbao.addin import carry_forward as cf
-    from nianbao.workbook_templates.safe_write import check_writable
-    from nianbao.workbook_templates.workbook_io import load_report, read_workbook
+    from nianbao.workbook_templates.xlsx.safe_write import check_writable
+    from nianbao.workbook_templates.sources import load_report
+    from nianbao.workbook_templates.xlsx.reader import read_workbook
 
     this = read_workbook(this_path)
     last, _ = load_report(last_path)
@@ -348,7 +350,7 @@ def generate_cmd(source: Path, previous_path: Path | None, output: Path, templat
                  reference_docx: Path | None, fragment: bool) -> None:
     """Write the annual report (narrative from the figures, the three tables, a chart)."""
     from nianbao.generator import generate
-    from nianbao.workbook_templates.workbook_io import load_report
+    from nianbao.workbook_templates.sources import load_report
 
     data, read = load_report(source)
     _report_integrity(read)
@@ -389,8 +391,8 @@ def _progress(total: int, label: str):
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True)
 def distribute_cmd(roster: Path, year: int, previous_dir: Path | None, out: Path) -> None:
     """One pre-filled template per unit of a roster, plus a manifest (下发清单.csv/.xlsx)."""
-    from nianbao.distribute import distribute
-    from nianbao.roster import read_roster
+    from nianbao.batch.distribute import distribute
+    from nianbao.batch.roster import read_roster
 
     units = read_roster(roster)
     if previous_dir is not None and not previous_dir.is_dir():
@@ -418,10 +420,10 @@ def distribute_cmd(roster: Path, year: int, previous_dir: Path | None, out: Path
 def collect_cmd(inputs: tuple[Path, ...], roster: Path | None, agency: str | None, year: int | None,
                 previous_path: Path | None, output: Path, report_path: Path | None) -> None:
     """Read returned workbooks, check them, write the dashboard, feedback files and the sum."""
-    from nianbao import collect as C
-    from nianbao.distribute import candidate_files
-    from nianbao.roster import read_roster
-    from nianbao.workbook_templates.workbook_io import write_workbook
+    from nianbao.batch import collect as C
+    from nianbao.batch.distribute import candidate_files
+    from nianbao.batch.roster import read_roster
+    from nianbao.workbook_templates.xlsx.writer import write_workbook
 
     _output_kind(output, (".xlsx",))
     units = read_roster(roster) if roster else None
@@ -458,7 +460,7 @@ def collect_cmd(inputs: tuple[Path, ...], roster: Path | None, agency: str | Non
                      Path(r.path).name, r.error or "文件中的单位不在名单中", "", ""])
     write_workbook(summed, output, extra=lambda wb: C.write_dashboard_sheet(wb, rows))
     title = f"{summed['meta'].get('agency') or ''}{year}年度政府信息公开工作年度报告汇总情况"
-    from nianbao.workbook_templates.safe_write import write_atomic
+    from nianbao.workbook_templates.xlsx.safe_write import write_atomic
 
     html_path = output.with_suffix(".html")
     write_atomic(html_path, C.dashboard_html(title, rows))
@@ -493,7 +495,7 @@ def addin_group() -> None:
               help="Default: addin/nianbao.xlam (committed).")
 def addin_build_cmd(output: Path | None) -> None:
     """Build the .xlam from the installed xlwings add-in template plus our ribbon."""
-    from nianbao.addin.build_xlam import XLAM, BuildError, build
+    from nianbao.addin.excel.build_xlam import XLAM, BuildError, build
 
     try:
         _say(f"已生成 {build(output or XLAM)}")
@@ -507,7 +509,7 @@ def addin_build_cmd(output: Path | None) -> None:
               help="Folder to put nianbao.xlam in (default: Excel's XLSTART).")
 def addin_install_cmd(interpreter: str | None, dest: Path | None) -> None:
     """Install the add-in for Excel with this Python environment baked in."""
-    from nianbao.addin.install import install
+    from nianbao.addin.excel.install import install
 
     path = install(dest, interpreter)
     _say(f"已安装 {path}。请重新打开 Excel，功能区会出现“政务公开年报”选项卡。")
@@ -518,7 +520,7 @@ def addin_install_cmd(interpreter: str | None, dest: Path | None) -> None:
 @click.option("--python", "python_version", default="3.11", show_default=True, help="Python version on the PCs.")
 def addin_bundle_cmd(output: Path, python_version: str) -> None:
     """An offline folder: Windows wheels plus install.bat (no network needed on the PC)."""
-    from nianbao.addin.install import bundle
+    from nianbao.addin.excel.install import bundle
 
     _say(f"已生成离线安装包 {bundle(output, python_version)}（把整个文件夹拷到电脑上，双击 install.bat）")
 
@@ -531,7 +533,7 @@ def templates_cmd(out: Path, check: bool) -> None:
     """Build the blank template workbooks of both editions from the format schema."""
     import tempfile
 
-    from nianbao.workbook_templates.templates import build_all, differences
+    from nianbao.workbook_templates.xlsx.templates import build_all, differences
 
     if not check:
         out.mkdir(parents=True, exist_ok=True)

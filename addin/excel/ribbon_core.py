@@ -13,14 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from nianbao.workbook_templates import look
-from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates.cellrefs import absolute, quote_sheet
-from nianbao.workbook_templates.errors import NianbaoError, OutputError, UnreadableFile
-from nianbao.workbook_templates.hidden_sheet import previous_writes
+from nianbao.workbook_templates.xlsx import look
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.xlsx.cellrefs import absolute, quote_sheet
+from nianbao.workbook_templates.format.errors import NianbaoError, OutputError, UnreadableFile
+from nianbao.workbook_templates.xlsx.hidden_sheet import previous_writes
 
-from . import annotate as A
-from .book_io import BookNames, Writes, read_book
+from nianbao.addin.excel import results_sheet as A
+from nianbao.addin.excel.book_io import BookNames, Writes, read_book
 
 MARKS_CELL = "F1"  # on the hidden sheet: the cells the last 校验 coloured, to clear them next time
 
@@ -51,7 +51,7 @@ def _acknowledgements(book: Any) -> dict[str, dict[str, str]]:
 
 def validate_book(book: Any) -> str:
     """校验: the rule catalogue on the book; the 校验结果 sheet; marks on input cells only."""
-    from .validate import validate
+    from nianbao.addin.checks.validate import validate
 
     read = read_book(book)
     report = validate(read.data, book.name, None, _acknowledgements(book))
@@ -96,7 +96,7 @@ def validate_book(book: Any) -> str:
 
 def find_last_year(workbook: Path, agency: str, year: int) -> Path | None:
     """Last year's workbook of the same agency in the same folder, if there is one."""
-    from nianbao.workbook_templates.workbook_io import read_workbook
+    from nianbao.workbook_templates.xlsx.reader import read_workbook
 
     for path in sorted(workbook.parent.glob("*.xls[xm]")):
         if path.name.startswith("~$") or path.resolve() == workbook.resolve():
@@ -113,9 +113,9 @@ def find_last_year(workbook: Path, agency: str, year: int) -> Path | None:
 def carry_forward_book(book: Any, last_path: str | Path, confirm: Callable[[str], bool]) -> str:
     """导入上年数据: the same plan as ``nianbao carry-forward``; asks before overwriting a typed
     figure that differs; refuses another agency's or another year's file."""
-    from nianbao.workbook_templates.workbook_io import load_report
+    from nianbao.workbook_templates.sources import load_report
 
-    from . import carry_forward as cf
+    from nianbao.addin import carry_forward as cf
 
     last_path = Path(last_path)
     if not last_path.exists():
@@ -168,8 +168,8 @@ def generate_book(book: Any, workbook: str | Path, suffixes: tuple[str, ...] = (
 
 def new_workbook(folder: str | Path, year: int, agency: str, kind: str | None = None) -> Path:
     """新建年报: a fresh template for a year and agency in ``folder`` (never over an existing file)."""
-    from nianbao.workbook_templates.report_data import empty_report, set_path
-    from nianbao.workbook_templates.workbook_io import write_workbook
+    from nianbao.workbook_templates.format.report_data import empty_report, set_path
+    from nianbao.workbook_templates.xlsx.writer import write_workbook
 
     agency = agency.strip()
     if not agency:

@@ -1,4 +1,4 @@
-"""The ribbon's entry points: thin shells the .xlam calls (tag="nianbao.addin.ribbon.validate").
+"""The ribbon's entry points: thin shells the .xlam calls (tag="nianbao.addin.excel.ribbon.validate").
 
 Each takes the active workbook (``xw.Book.caller()``), gathers answers from the person (a file
 dialog, a yes/no), calls a core function in ribbon_core, and shows one Chinese line.  Nothing
@@ -33,7 +33,7 @@ def _run(book: Any, action: Callable[[Any], str | None]) -> None:
     try:
         message = action(book)
     except Exception as e:  # every error becomes a short message; the core has undone its writes
-        from nianbao.workbook_templates.errors import NianbaoError
+        from nianbao.workbook_templates.format.errors import NianbaoError
 
         message = e.zh if isinstance(e, NianbaoError) else f"出错了：{type(e).__name__}：{e}（请把这句话报告给技术支持）"
     if message:
@@ -54,7 +54,7 @@ def _open_file_dialog(book: Any, prompt: str) -> Path | None:
 
 def validate(book: Any = None) -> None:
     """校验"""
-    from nianbao.addin.ribbon_core import validate_book
+    from nianbao.addin.excel.ribbon_core import validate_book
 
     _run(book, validate_book)
 
@@ -63,8 +63,8 @@ def pull_prior_year(book: Any = None) -> None:
     """导入上年数据"""
 
     def action(b: Any) -> str | None:
-        from nianbao.addin.book_io import read_book
-        from nianbao.addin.ribbon_core import carry_forward_book, find_last_year
+        from nianbao.addin.excel.book_io import read_book
+        from nianbao.addin.excel.ribbon_core import carry_forward_book, find_last_year
 
         meta = read_book(b).data["meta"]
         here = Path(b.fullname)
@@ -81,7 +81,7 @@ def pull_prior_year(book: Any = None) -> None:
 
 def generate_report(book: Any = None) -> None:
     """生成报告"""
-    from nianbao.addin.ribbon_core import generate_book
+    from nianbao.addin.excel.ribbon_core import generate_book
 
     _run(book, lambda b: generate_book(b, b.fullname))
 
@@ -90,8 +90,8 @@ def new_report(book: Any = None) -> None:
     """新建年报: the next year's template for the active workbook's agency, or asks."""
 
     def action(b: Any) -> str | None:
-        from nianbao.addin.book_io import read_book
-        from nianbao.addin.ribbon_core import new_workbook
+        from nianbao.addin.excel.book_io import read_book
+        from nianbao.addin.excel.ribbon_core import new_workbook
 
         try:
             meta = read_book(b).data["meta"]

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import OutputError
+from nianbao.workbook_templates.format.errors import OutputError
 
 BACKUP_SUFFIX = ".bak"
 

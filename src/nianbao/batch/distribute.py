@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nianbao.roster import Unit, file_names, norm_name
-from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates.errors import NianbaoError
-from nianbao.workbook_templates.report_data import empty_report, get_path, set_path
-from nianbao.workbook_templates.safe_write import write_atomic
+from nianbao.batch.roster import Unit, file_names, norm_name
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.format.errors import NianbaoError
+from nianbao.workbook_templates.format.report_data import empty_report, get_path, set_path
+from nianbao.workbook_templates.xlsx.safe_write import write_atomic
 
 READABLE = (".xlsx", ".xlsm", ".json", ".txt", ".md", ".html", ".htm", ".docx", ".pdf")
 MANIFEST_HEADERS = ("单位编号", "名称", "类型", "上级", "联系人", "联系电话", "文件", "上年数据")
@@ -42,7 +42,7 @@ class ManifestRow:
 
 
 def _previous_index(folder: Path, year: int) -> tuple[dict[str, dict], dict[str, dict], list[str]]:
-    from nianbao.workbook_templates.workbook_io import load_report
+    from nianbao.workbook_templates.sources import load_report
 
     by_id: dict[str, dict] = {}
     by_name: dict[str, dict] = {}
@@ -64,7 +64,7 @@ def _previous_index(folder: Path, year: int) -> tuple[dict[str, dict], dict[str,
 
 
 def _write_one(args: tuple[dict[str, Any], str]) -> str:
-    from nianbao.workbook_templates.workbook_io import write_workbook
+    from nianbao.workbook_templates.xlsx.writer import write_workbook
 
     data, target = args
     write_workbook(data, target, lock_meta=True)

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import html
 import re
-import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .errors import NianbaoError, NotXlsx, UnreadableFile
+from nianbao.workbook_templates.format.errors import NianbaoError, NotXlsx, UnreadableFile
 
 EMPTY = "\x1f"  # an empty table cell (kept so the cells after it keep their places)
 TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")

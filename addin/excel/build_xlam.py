@@ -1,7 +1,7 @@
 """Build addin/nianbao.xlam from the add-in template inside the installed xlwings package.
 
 One generic ribbon callback, ``RunTag``, is added to the template's ``RibbonMyAddin`` module; each
-button's ``tag`` names the Python function it runs (``nianbao.addin.ribbon.validate``), so the
+button's ``tag`` names the Python function it runs (``nianbao.addin.excel.ribbon.validate``), so the
 ribbon is driven entirely by customUI.xml and the VBA never changes again.  (The alternative, one
 unmodified add-in per button, would mean four add-ins to install and trust.)
 
@@ -75,7 +75,7 @@ def patch_vba(vba: bytes) -> bytes:
     import olefile
     from oletools.olevba import decompress_stream
 
-    from .ovba import compress
+    from nianbao.addin.excel.ovba import compress
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "vbaProject.bin"
@@ -111,7 +111,7 @@ def patch_vba(vba: bytes) -> bytes:
 
 def build(target: Path = XLAM) -> Path:
     """Write the .xlam: the template with our ribbon and the patched VBA (atomically)."""
-    from nianbao.workbook_templates.safe_write import write_atomic
+    from nianbao.workbook_templates.xlsx.safe_write import write_atomic
 
     src = template()
     ui = CUSTOM_UI.read_bytes()

@@ -13,9 +13,9 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from nianbao.workbook_templates.errors import NianbaoError
+from nianbao.workbook_templates.format.errors import NianbaoError
 
-from .build_xlam import XLAM, XLWINGS_VERSION
+from nianbao.addin.excel.build_xlam import XLAM, XLWINGS_VERSION
 
 CONF_SHEET, ACTIVE_CONF_SHEET = "_myaddin.conf", "myaddin.conf"
 INTERPRETER_WIN, INTERPRETER_MAC = "Interpreter_Win", "Interpreter_Mac"
@@ -42,7 +42,7 @@ def install(dest: Path | None = None, interpreter: str | None = None) -> Path:
     """Write nianbao.xlam into ``dest`` (default: Excel's XLSTART) with the interpreter set on its
     active config sheet; only the keys we set are listed there (an empty key would override the
     user's own config file)."""
-    from nianbao.workbook_templates.xlsx_edit import PackageEditor
+    from nianbao.workbook_templates.xlsx.edit import PackageEditor
 
     folder = dest or startup_folder()
     folder.mkdir(parents=True, exist_ok=True)
@@ -93,7 +93,7 @@ def requirements(extras: tuple[str, ...] = ("addin",)) -> list[str]:
 
 def bundle(out: Path, python: str = "3.11", platform: str = "win_amd64") -> Path:
     """A folder with Windows wheels of nianbao and everything it needs, and install.bat."""
-    project = Path(__file__).resolve().parents[1]
+    project = Path(__file__).resolve().parents[2]
     if not (project / "setup.cfg").exists():
         raise NianbaoError("离线安装包需要在 nianbao 的源代码目录中生成（git clone 之后 pip install -e .）。",
                            "the offline bundle is built from a source checkout")
@@ -111,7 +111,7 @@ def bundle(out: Path, python: str = "3.11", platform: str = "win_amd64") -> Path
         p = subprocess.run(cmd, capture_output=True, text=True)
         if p.returncode != 0:
             raise NianbaoError(f"下载安装包失败：{(p.stderr or p.stdout).strip()[-400:]}", "pip failed")
-    from nianbao.workbook_templates.safe_write import write_atomic
+    from nianbao.workbook_templates.xlsx.safe_write import write_atomic
 
     write_atomic(out / "install.bat", INSTALL_BAT.format(python=python).replace("\n", "\r\n").encode("utf-8"),
                  backup=False)

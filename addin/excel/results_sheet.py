@@ -17,13 +17,13 @@ from pathlib import Path
 
 from lxml import etree
 
-from nianbao.workbook_templates import look
-from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates.cellrefs import column_letter, quote_sheet
-from nianbao.workbook_templates.xlsx_edit import NS, R_NS, PackageEditor, q
-from nianbao.workbook_templates.xlsx_package import XlsxPackage
+from nianbao.workbook_templates.xlsx import look
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.xlsx.cellrefs import column_letter, quote_sheet
+from nianbao.workbook_templates.xlsx.edit import NS, R_NS, PackageEditor, q
+from nianbao.workbook_templates.xlsx.package import XlsxPackage
 
-from .findings import SEVERITY_ZH, Report
+from nianbao.addin.checks.findings import SEVERITY_ZH, Report
 
 RESULTS_SHEET = "校验结果"
 HEADERS = ("序号", "级别", "规则", "部分", "说明", "确认人", "确认说明（只有警告可以确认）", "键", "涉及单元格")

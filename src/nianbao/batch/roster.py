@@ -11,8 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates.errors import DataError, UnreadableFile
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.format.errors import DataError, UnreadableFile
 
 COLUMNS = {"名称": "name", "类型": "kind", "上级": "parent", "联系人": "contact_person", "联系电话": "phone",
            "文件名": "file_name", "汇总": "aggregate"}

@@ -21,8 +21,8 @@ from typing import IO
 from defusedxml import ElementTree as SafeET
 from lxml import etree
 
-from .cellrefs import column_index, column_letter, parse_target, split
-from .errors import CorruptWorkbook, Encrypted, NotXlsx, OldFormat, UnreadableFile
+from nianbao.workbook_templates.xlsx.cellrefs import column_index, column_letter, parse_target, split
+from nianbao.workbook_templates.format.errors import CorruptWorkbook, Encrypted, NotXlsx, OldFormat, UnreadableFile
 
 MAX_PART_BYTES = 200 * 1024 * 1024  # an XML part larger than this is refused (zip bombs)
 _SHEET_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,

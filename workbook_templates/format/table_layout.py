@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import schema as S
-from .schema import Edition
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.format.schema import Edition
 
 # roles
 NOTE = "note"  # the 勾稽 note in the corner of 第三部分: text, not a header

@@ -14,8 +14,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import schema as S
-from .report_data import Report, empty_report, get_path, number, set_path
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.format.report_data import Report, empty_report, get_path, number, set_path
 
 _OCR_LABEL = (("申清", "申请"), ("中请", "申请"))
 _OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
@@ -69,7 +69,7 @@ class Parsed:
 
 def tokens(text: str) -> list[str]:
     """Cells in reading order: lines split at tabs; an empty table cell (EMPTY) is kept."""
-    from .published_files import EMPTY
+    from nianbao.workbook_templates.published.files import EMPTY
 
     out = []
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
@@ -311,7 +311,7 @@ def _prose(text: str, edition: S.Edition, data: Report, source: dict[str, Any]) 
         body = norm(edition.headings[part].split("、", 1)[1])
         idx[part] = next((i for i, k in enumerate(keys) if body in k and len(k) <= len(body) + 14), -1)
     if idx[4] < 0 and idx[5] < 0:  # no heading stands on a line of its own: the text runs together
-        from . import published_runs as R
+        from nianbao.workbook_templates.published import runs as R
 
         flat = R.flatten(text)
         heads = R.headings(flat, edition)
@@ -383,7 +383,7 @@ def reports_in(text: str) -> list[Section]:
 
 def parse_report(text: str, year: int | None = None, agency: str | None = None) -> Parsed:
     """One report from a text that may hold several (choose with ``year`` and/or ``agency``)."""
-    from .errors import NianbaoError
+    from nianbao.workbook_templates.format.errors import NianbaoError
 
     sections = reports_in(text)
     distinct = {(s.year, s.title) for s in sections}
@@ -402,7 +402,7 @@ def parse_report(text: str, year: int | None = None, agency: str | None = None) 
 def _run_together(text: str, edition: S.Edition, data: Report, source: dict[str, Any], *, need_table3: bool,
                   need_table4: bool) -> None:
     """Tables whose cells run together with their labels (OCR): see published_runs."""
-    from . import published_runs as R
+    from nianbao.workbook_templates.published import runs as R
 
     flat = R.flatten(text)
     heads = R.headings(flat, edition)

@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from . import schema as S
+from nianbao.workbook_templates.format import schema as S
 
 _OCR = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
 MAX_COMBINATIONS = 200_000

@@ -30,7 +30,7 @@ def span(refs: list[str]) -> str:
 def previous_writes(previous: Mapping[str, Any], old_range: str | None) -> tuple[dict[str, str | None], str]:
     """The cells to write for ``previous`` (chunks, and None for chunks of an older, longer value
     in ``old_range``) and the range the name ``previous`` then spans."""
-    from .cellrefs import expand
+    from nianbao.workbook_templates.xlsx.cellrefs import expand
 
     chunks = previous_chunks(previous)
     refs = previous_refs(len(chunks))

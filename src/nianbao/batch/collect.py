@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nianbao.distribute import candidate_files
-from nianbao.roster import Unit, norm_name, safe_file_stem, top_unit
-from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates.errors import NianbaoError
+from nianbao.batch.roster import Unit, norm_name, safe_file_stem, top_unit
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.format.errors import NianbaoError
 from nianbao.addin.consolidate import summed_paths
-from nianbao.workbook_templates.report_data import get_path, set_path
+from nianbao.workbook_templates.format.report_data import get_path, set_path
 
 
 def figures_of(data: dict[str, Any]) -> dict[str, Any]:
@@ -53,8 +52,8 @@ class Returned:
 
 def read_one(path: str) -> Returned:
     """Read and validate one returned file (runs in a worker process)."""
-    from nianbao.addin.validate import validate
-    from nianbao.workbook_templates.workbook_io import read_workbook
+    from nianbao.addin.checks.validate import validate
+    from nianbao.workbook_templates.xlsx.reader import read_workbook
 
     r = Returned(path, os.path.getmtime(path))
     try:
@@ -113,14 +112,6 @@ class UnitStatus:
     def sort_key(self) -> tuple[int, str]:
         rank = 0 if self.has_errors else 1 if self.status == "未收到" else 2 if self.chosen and self.chosen.warnings else 3
         return rank, self.name
-
-
-@dataclass
-class Collected:
-    units: list[UnitStatus]
-    unknown: list[Returned]  # readable files of units not in the roster, or unreadable unmatched files
-    summary: dict[str, Any] | None
-    shortfalls: list[dict[str, Any]]
 
 
 def match(returns: list[Returned], units: list[Unit] | None, year: int | None) -> tuple[list[UnitStatus], list[Returned]]:
@@ -279,7 +270,7 @@ def year_of(returns: list[Returned]) -> int | None:
 
 
 def write_feedback(folder: Path, statuses: list[UnitStatus], year: int | None) -> list[Path]:
-    from nianbao.workbook_templates.safe_write import write_atomic
+    from nianbao.workbook_templates.xlsx.safe_write import write_atomic
 
     written = []
     for s in statuses:

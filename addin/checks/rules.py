@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates.report_data import get_path
-from nianbao.workbook_templates.schema import Edition, Kind
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.format.report_data import get_path
+from nianbao.workbook_templates.format.schema import Edition, Kind
 
-from .findings import Finding
+from nianbao.addin.checks.findings import Finding
 
 PUBLISHED_FORMATS = ("txt", "html", "htm", "docx", "pdf")
 CROSS_YEAR = "跨年度"

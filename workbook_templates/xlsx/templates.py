@@ -13,9 +13,9 @@ import zipfile
 from pathlib import Path
 from xml.etree.ElementTree import canonicalize
 
-from .schema import EDITIONS, Edition
+from nianbao.workbook_templates.format.schema import EDITIONS, Edition
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1]  # the workbook_templates folder: the bundled templates
 _STAMPS = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
 
 
@@ -29,8 +29,8 @@ def bundled(edition: Edition) -> Path:
 
 
 def build_all(out: Path) -> list[Path]:
-    from .builder import build
-    from .safe_write import write_atomic
+    from nianbao.workbook_templates.xlsx.builder import build
+    from nianbao.workbook_templates.xlsx.safe_write import write_atomic
 
     paths = []
     for edition in EDITIONS.values():

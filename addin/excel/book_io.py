@@ -11,11 +11,11 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from nianbao.workbook_templates import schema as S
-from nianbao.workbook_templates.errors import NianbaoError, NotOurWorkbook
-from nianbao.workbook_templates.report_data import empty_report, normalise, number, set_path
-from nianbao.workbook_templates.workbook_io import WorkbookRead, cell_value
-from nianbao.workbook_templates.xlsx_package import Cell
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.format.errors import NianbaoError, NotOurWorkbook
+from nianbao.workbook_templates.format.report_data import empty_report, normalise, number, set_path
+from nianbao.workbook_templates.xlsx.reader import WorkbookRead, cell_value
+from nianbao.workbook_templates.xlsx.package import Cell
 
 
 def _raw(value: Any) -> Cell:

@@ -19,10 +19,10 @@ from typing import Any
 
 from lxml import etree
 
-from .cellrefs import absolute, column_index, parse_target, quote_sheet, split
-from .errors import CorruptWorkbook
-from .safe_write import write_atomic
-from .xlsx_package import XlsxPackage
+from nianbao.workbook_templates.xlsx.cellrefs import absolute, column_index, parse_target, quote_sheet, split
+from nianbao.workbook_templates.format.errors import CorruptWorkbook
+from nianbao.workbook_templates.xlsx.safe_write import write_atomic
+from nianbao.workbook_templates.xlsx.package import XlsxPackage
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -87,9 +87,6 @@ class PackageEditor:
             except (KeyError, etree.XMLSyntaxError) as e:
                 raise CorruptWorkbook(f"{self.path.name} 的 {part} 缺失或已损坏。", f"{part} is missing or damaged: {e}") from e
         return self._trees[part]
-
-    def changed_parts(self) -> list[str]:
-        return sorted(self._trees)
 
     def sheet(self, name: str) -> etree._Element:
         return self.xml(self.sheet_parts[name])

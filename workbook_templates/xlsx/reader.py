@@ -16,19 +16,18 @@ import json
 import re
 import unicodedata
 from functools import lru_cache
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from . import schema as S
-from .cellrefs import expand, same_formula, sum_formula
-from .errors import DataError, NianbaoError, NotOurWorkbook, UnreadableFile
-from .report_data import (
-    Report, computed_value, empty_report, get_path, normalise, number, set_path, totals_differing)
-from .schema import AGENCY_KINDS, NAME_EDITION, NAME_FORMAT_VERSION, NAME_PREVIOUS, NAME_SCHEMA, Edition, Kind
-from .xlsx_package import Cell, XlsxPackage
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.xlsx.cellrefs import expand, same_formula, sum_formula
+from nianbao.workbook_templates.format.errors import DataError, NotOurWorkbook
+from nianbao.workbook_templates.format.report_data import (
+    Report, empty_report, get_path, normalise, number, set_path)
+from nianbao.workbook_templates.format.schema import AGENCY_KINDS, NAME_EDITION, NAME_FORMAT_VERSION, NAME_PREVIOUS, NAME_SCHEMA, Edition, Kind
+from nianbao.workbook_templates.xlsx.package import Cell, XlsxPackage
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _BLANK_MARKS = {"", "/", "-", "—", "－", "–", "无", "——"}
@@ -239,7 +238,7 @@ def read_workbook(path: str | Path) -> WorkbookRead:
 @lru_cache(maxsize=4)
 def template_cells(edition_key: str) -> dict[str, tuple[str, str]]:
     """Where the bundled template of an edition puts each value (path -> (sheet, cell))."""
-    from .templates import bundled
+    from nianbao.workbook_templates.xlsx.templates import bundled
 
     with XlsxPackage(bundled(S.get_edition(edition_key))) as pkg:
         return {p: t for p in S.get_edition(edition_key).fields if (t := pkg.target(p))}
@@ -291,94 +290,3 @@ def _read_previous(pkg: XlsxPackage, r: _Reader) -> Any:
     except (json.JSONDecodeError, DataError) as e:
         r.notes.append(f"隐藏工作表中的上年数据无法读取，已忽略：{e}")
         return None
-
-
-# -- report data from a file -----------------------------------------------------------------
-
-
-def read_json(path: str | Path) -> Report:
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UnreadableFile(f"找不到文件：{path}", f"file not found: {path}") from None
-    except OSError as e:
-        raise UnreadableFile(f"无法打开 {path}：{e.strerror}", f"cannot open {path}: {e}") from e
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DataError(f"{path.name} 不是 UTF-8 编码的 JSON 文件", f"{path.name} is not UTF-8 JSON") from None
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise DataError(f"{path.name} 不是有效的 JSON（第 {e.lineno} 行第 {e.colno} 列：{e.msg}）",
-                        f"{path.name} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
-    return normalise(obj)
-
-
-def read_published(path: Path, year: int | None = None, agency: str | None = None,
-                   kind: str | None = None) -> Report:
-    """A published report (.txt/.md/.html/.docx/.pdf): its tables, prose, fee and provenance."""
-    from .published_files import read_text
-    from .published_text import parse_report
-
-    parsed = parse_report(read_text(path), year, agency)
-    data = parsed.data
-    if not any(get_path(data, f"applications.{r.key}.total") is not None
-               for r in S.get_edition(data["edition"]).application_rows):
-        raise NianbaoError(f"{path.name} 中没有找到政府信息公开申请情况表（第三部分）。",
-                           f"no report table found in {path.name}", details=parsed.notes)
-    fmt = path.suffix.lower().lstrip(".")
-    data["source"]["format"] = "html" if fmt == "htm" else ("txt" if fmt == "md" else fmt)
-    if kind:
-        set_path(data, "meta.agency_kind", kind)
-    return normalise(data)
-
-
-def load_report(path: str | Path, year: int | None = None, agency: str | None = None,
-                kind: str | None = None) -> tuple[Report, WorkbookRead | None]:
-    """Report data from anything ``import`` reads; the WorkbookRead too for a workbook."""
-    from .published_files import TEXT_SUFFIXES
-
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        return read_json(path), None
-    if suffix in TEXT_SUFFIXES:
-        return read_published(path, year, agency, kind), None
-    wb = read_workbook(path)
-    return wb.data, wb
-
-
-# -- writing a workbook ----------------------------------------------------------------------
-
-
-def differing_totals_messages(data: Mapping[str, Any]) -> list[str]:
-    """Chinese lines for every printed total a template's formula will compute differently."""
-    edition = S.get_edition(data["edition"])
-    return [
-        f"{edition.describe(path)}：原数据为 {printed}，工作簿公式将计算为 {computed}"
-        for path, printed, computed in totals_differing(edition, data)
-    ]
-
-
-def write_workbook(data: Mapping[str, Any], target: str | Path, *, lock_meta: bool = False,
-                   extra: Any = None) -> Path | None:
-    """Write report data as a filled template (atomically; returns the backup path if any).
-    ``extra(workbook)`` may add sheets of its own before the file is written."""
-    from .builder import build, fill  # openpyxl only where a workbook is written
-    from .safe_write import write_atomic
-
-    edition = S.get_edition(data["edition"])
-    template = build(edition)
-    fill(template, data, lock_meta=lock_meta)
-    if extra is not None:
-        extra(template.workbook)
-    return write_atomic(target, template.workbook.save)
-
-
-def computed_totals(data: Mapping[str, Any]) -> dict[str, int | float]:
-    """Every total as the template computes it from the entered values."""
-    edition = S.get_edition(data["edition"])
-    values = {p: get_path(data, p) for p in edition.entered_paths}
-    return {p: computed_value(edition, values, p) for p in edition.computed_paths}

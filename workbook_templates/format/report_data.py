@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from .errors import DataError
-from .schema import AGENCY_KINDS, SCHEMA_ID, Edition, Kind, edition_for_year, get_edition
+from nianbao.workbook_templates.format.errors import DataError
+from nianbao.workbook_templates.format.schema import AGENCY_KINDS, SCHEMA_ID, Edition, Kind, edition_for_year, get_edition
 
 Report = dict[str, Any]
 TOP_KEYS = (

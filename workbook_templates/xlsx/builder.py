@@ -24,13 +24,13 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import look
-from . import schema as S
-from . import table_layout as L
-from .cellrefs import absolute, quote_sheet, ranges, sum_formula
-from .hidden_sheet import previous_chunks, previous_refs, span
-from .report_data import get_path
-from .schema import AGENCY_KINDS, NAME_EDITION, NAME_FORMAT_VERSION, NAME_PREVIOUS, NAME_SCHEMA, Edition, Kind
+from nianbao.workbook_templates.xlsx import look
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.format import table_layout as L
+from nianbao.workbook_templates.xlsx.cellrefs import absolute, quote_sheet, ranges, sum_formula
+from nianbao.workbook_templates.xlsx.hidden_sheet import previous_chunks, previous_refs, span
+from nianbao.workbook_templates.format.report_data import get_path
+from nianbao.workbook_templates.format.schema import AGENCY_KINDS, NAME_EDITION, NAME_FORMAT_VERSION, NAME_PREVIOUS, NAME_SCHEMA, Edition, Kind
 
 # Sheet names of the template (the reader never uses them: it goes by defined names).
 COVER = "封面"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .findings import SEVERITIES, Finding, Report
-from .rules import CATALOGUE, Context
+from nianbao.addin.checks.findings import SEVERITIES, Finding, Report
+from nianbao.addin.checks.rules import CATALOGUE, Context
 
 
 def check(data: Mapping[str, Any], previous: Mapping[str, Any] | None = None) -> list[Finding]:

@@ -1,0 +1,68 @@
+"""Report data from any file a command reads: report data (.json), a published report
+(.txt .md .html .docx .pdf), or a workbook."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.format.errors import DataError, NianbaoError, UnreadableFile
+from nianbao.workbook_templates.format.report_data import Report, get_path, normalise, set_path
+from nianbao.workbook_templates.xlsx.reader import WorkbookRead, read_workbook
+
+
+def read_json(path: str | Path) -> Report:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UnreadableFile(f"找不到文件：{path}", f"file not found: {path}") from None
+    except OSError as e:
+        raise UnreadableFile(f"无法打开 {path}：{e.strerror}", f"cannot open {path}: {e}") from e
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataError(f"{path.name} 不是 UTF-8 编码的 JSON 文件", f"{path.name} is not UTF-8 JSON") from None
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise DataError(f"{path.name} 不是有效的 JSON（第 {e.lineno} 行第 {e.colno} 列：{e.msg}）",
+                        f"{path.name} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
+    return normalise(obj)
+
+
+def read_published(path: Path, year: int | None = None, agency: str | None = None,
+                   kind: str | None = None) -> Report:
+    """A published report (.txt/.md/.html/.docx/.pdf): its tables, prose, fee and provenance."""
+    from nianbao.workbook_templates.published.files import read_text
+    from nianbao.workbook_templates.published.text import parse_report
+
+    parsed = parse_report(read_text(path), year, agency)
+    data = parsed.data
+    if not any(get_path(data, f"applications.{r.key}.total") is not None
+               for r in S.get_edition(data["edition"]).application_rows):
+        raise NianbaoError(f"{path.name} 中没有找到政府信息公开申请情况表（第三部分）。",
+                           f"no report table found in {path.name}", details=parsed.notes)
+    fmt = path.suffix.lower().lstrip(".")
+    data["source"]["format"] = "html" if fmt == "htm" else ("txt" if fmt == "md" else fmt)
+    if kind:
+        set_path(data, "meta.agency_kind", kind)
+    return normalise(data)
+
+
+def load_report(path: str | Path, year: int | None = None, agency: str | None = None,
+                kind: str | None = None) -> tuple[Report, WorkbookRead | None]:
+    """Report data from anything ``import`` reads; the WorkbookRead too for a workbook."""
+    from nianbao.workbook_templates.published.files import TEXT_SUFFIXES
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return read_json(path), None
+    if suffix in TEXT_SUFFIXES:
+        return read_published(path, year, agency, kind), None
+    wb = read_workbook(path)
+    return wb.data, wb
+
+
