@@ -20,7 +20,7 @@ from nianbao.workbook_templates.format.report_data import get_path
 from nianbao.workbook_templates.xlsx.reader import WorkbookRead
 from nianbao.workbook_templates.xlsx.edit import PackageEditor
 
-from nianbao.addin.checks.rules import n
+from nianbao.workbook_templates.format.numbers import figure as n
 
 
 @dataclass
@@ -75,17 +75,16 @@ def plan(this: WorkbookRead, last: Mapping[str, Any], *, force: bool = False) ->
             p.notes.append(msg + "（已按 --force 继续）")
         elif p.wrong_year is None:
             p.wrong_year = msg
-    for col in edition.application_columns:
-        target = f"applications.carried_over.{col.key}"
-        new = get_path(last, f"applications.carried_forward.{col.key}")
-        if target in edition.formulas:  # the 总计 column follows by formula; compare only
-            parts = [get_path(last, f"applications.carried_forward.{c.key}") for c in edition.application_columns
-                     if c.key != S.TOTAL]
+    for carry in edition.carry_map:
+        target, new = carry.this, get_path(last, carry.last)
+        if carry.computed:  # the 总计 column follows by formula; compare only
+            parts = [get_path(last, c.last) for c in edition.carry_map if not c.computed]
             if isinstance(new, (int, float)) and all(isinstance(v, (int, float)) for v in parts) and sum(parts) != new:
                 p.notes.append(f"上年“结转下年度”总计印为 {n(new)}，但各列之和为 {n(sum(parts))}；本年总计按公式为各列之和")
             continue
         if not isinstance(new, (int, float)) or isinstance(new, bool):
-            p.notes.append(f"上年“结转下年度”的“{col.label}”列空白，本年“{col.label}”列未填")
+            column = edition.fields[target].column
+            p.notes.append(f"上年“结转下年度”的“{column}”列空白，本年“{column}”列未填")
             continue
         old = get_path(this.data, target)
         sheet, ref = this.cells[target]

@@ -1,6 +1,9 @@
 """nianbao.generator — the publishable report from report data: narrative text from Jinja2
 templates with every figure computed from the tables, rendered as .docx (GB/T 9704 layout),
-.html (self-contained, or a CMS fragment), .md, .txt and .pdf (through LibreOffice)."""
+.html (self-contained, or a CMS fragment), .md, .txt and .pdf (through LibreOffice).
+
+It reads the format core only, never the checks: a shell that wants the person's own prose checked
+against the tables (TXT-01) asks ``nianbao.addin.checks.validate.prose_against_tables``."""
 
 from __future__ import annotations
 
@@ -16,7 +19,6 @@ FORMATS = (".docx", ".html", ".htm", ".md", ".txt", ".pdf")
 class Generated:
     path: Path
     backup: Path | None = None
-    findings: list[Any] = field(default_factory=list)  # TXT-01: prose figures against the tables
     notes: list[str] = field(default_factory=list)  # in Chinese: what the person should know
 
 
@@ -58,7 +60,6 @@ def generate(data: Mapping[str, Any], out: str | Path, *, previous: Mapping[str,
              template_dir: str | Path | None = None, reference_docx: str | Path | None = None,
              fragment: bool = False) -> Generated:
     """Write the report to ``out`` (atomically; an existing file is kept as a backup)."""
-    from nianbao.addin.checks.validate import check
     from nianbao.workbook_templates.format import schema as S
     from nianbao.workbook_templates.format.errors import OutputError
     from nianbao.workbook_templates.format.report_data import get_path
@@ -81,6 +82,5 @@ def generate(data: Mapping[str, Any], out: str | Path, *, previous: Mapping[str,
                 notes.append(f"正文中的字段 {{{name}}} 无法填写（字段名不认识，或表格中该数字空白），已原样保留")
     content = render(data, suffix, previous=previous, template_dir=template_dir, reference_docx=reference_docx,
                      fragment=fragment, notes=notes)
-    findings = [f for f in check(data, previous) if f.rule in ("TXT-01",)]
     backup = write_atomic(out, content)
-    return Generated(out, backup, findings, notes)
+    return Generated(out, backup, notes)

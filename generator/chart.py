@@ -11,7 +11,7 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
-from nianbao.generator import figures as F
+from nianbao.workbook_templates.format import figures as F
 
 CJK_FONTS = ("SimHei", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC",
              "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "FandolHei")

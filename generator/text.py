@@ -16,6 +16,8 @@ from nianbao.workbook_templates.format.errors import NianbaoError
 from nianbao.workbook_templates.format.report_data import get_path
 
 from nianbao.generator import figures as F
+from nianbao.workbook_templates.format import figures as NF
+from nianbao.workbook_templates.format.numbers import figure, number_value
 
 BUNDLED = Path(__file__).resolve().parent / "templates"
 MAIN_TEMPLATE = "report.j2"
@@ -36,7 +38,7 @@ def _prose(text: str) -> str:
 
 
 def _n(v: Any) -> str:
-    return "（未填）" if v is None else F.fmt(v)
+    return "（未填）" if v is None else figure(v)
 
 
 def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
@@ -54,8 +56,9 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
     return env
 
 
-def _group(data: Mapping[str, Any], key: str) -> dict[str, Any]:
-    return dict(get_path(data, f"review_litigation.{key}") or {})
+def _group(data: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """A 第四部分 group's five figures by result key (upheld … total), from the named figures."""
+    return {r.key: NF.value(data, NF.result_name(name, r.key)) for r in S.REVIEW_RESULTS}
 
 
 def context(data: Mapping[str, Any], previous: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -67,15 +70,13 @@ def context(data: Mapping[str, Any], previous: Mapping[str, Any] | None) -> dict
         value = get_path(data, path)
         return F.fill_fields(value, data)[0] if isinstance(value, str) else ""
 
-    apps = {k: F.num(get_path(data, f"applications.{p}.total")) for k, p in
-            (("new", "new"), ("carried_over", "carried_over"), ("handled", "total_handled"),
-             ("carried_forward", "carried_forward"))}
-    outcomes = F.outcomes(data)
-    direct, after = _group(data, "litigation_direct"), _group(data, "litigation_after_review")
-    litigation: dict[str, Any] = {"direct": direct.get("total"), "after_review": after.get("total")}
-    for k in ("upheld", "corrected", "other", "pending", "total"):
-        a, b = F.num(direct.get(k)), F.num(after.get(k))
-        litigation[k] = None if a is None or b is None else a + b
+    apps = {k: NF.value(data, name) for k, name in
+            (("new", NF.NEW), ("carried_over", NF.CARRIED_OVER), ("handled", NF.HANDLED),
+             ("carried_forward", NF.CARRIED_FORWARD))}
+    outcomes = NF.outcomes(data)
+    direct, after = (g.label for g in S.REVIEW_GROUPS if g.key in S.LITIGATION_GROUPS)
+    litigation = _group(data, NF.LITIGATION)
+    litigation.update(direct=NF.value(data, direct), after_review=NF.value(data, after))
     prev_year = get_path(previous, "meta.year") if previous else None
     other = text("text.other")
     return {
@@ -92,16 +93,16 @@ def context(data: Mapping[str, Any], previous: Mapping[str, Any] | None) -> dict
         "other": other,
         "active": data["active"],
         "apps": apps,
-        "yoy": F.change(apps["new"], get_path(previous, "applications.new.total") if previous else None, prev_year),
+        "yoy": NF.change(apps["new"], NF.value(previous, NF.NEW) if previous else None, prev_year),
         "outcomes": outcomes,
         "outcomes_nonzero": [o for o in outcomes if o.count],
         "outcomes_zero": [o.name for o in outcomes if o.count == 0],
-        "review": _group(data, "review"),
-        "review_rate": F.correction_rate(_group(data, "review")),
+        "review": _group(data, NF.REVIEW),
+        "review_rate": NF.value(data, NF.REVIEW + NF.RATE),
         "litigation": litigation,
-        "litigation_rate": F.correction_rate(litigation),
-        "fee": F.num(get_path(data, "fees.info_processing_fee_yuan")),
-        "notices": F.num(get_path(data, "fees.notices_issued")),
+        "litigation_rate": NF.value(data, NF.LITIGATION + NF.RATE),
+        "fee": NF.value(data, NF.FEE),
+        "notices": number_value(get_path(data, "fees.notices_issued")),
         "other_mentions_fee": "处理费" in other,
     }
 

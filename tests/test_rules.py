@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from conftest import fixture_path, load_fixture, nianbao
 
-from nianbao.addin.checks.rules import CATALOGUE
+from nianbao.addin.checks.validate import CATALOGUE
 from nianbao.addin.checks.validate import check
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format.report_data import set_path
@@ -133,7 +133,8 @@ CASES: dict[str, tuple[str, Mutation, Mutation]] = {
     "CHK-01": ("haining-2023", _set(review_litigation__review__pending=None), _set()),
     "INT-01": ("haining-2023",
                lambda d: d.update(source={"format": "xlsx", "integrity": [
-                   {"rule": "INT-01", "path": "applications.new.total", "message": "应为公式，但被改成了常量 600"}]}),
+                   {"rule": "INT-01", "fact": "formula_replaced", "path": "applications.new.total",
+                    "sheet": "第三部分", "cell": "J7", "value": 600}]}),
                lambda d: d.update(source={"format": "xlsx", "integrity": []})),
     "STR-03": ("haining-2023", lambda d: d.update(edition="2019"), _set()),
     "LBL-02": ("haining-2023",
@@ -194,6 +195,28 @@ def test_rule_fires_and_stays_quiet(rule_id):
     assert not [f for f in check(good) if f.rule == rule_id and f.severity in counts], f"{rule_id} fired on good data"
 
 
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_rule_documentation_is_what_the_rule_says(rule_id):
+    """The printed example is a message the rule gives on its firing case, word for word, and
+    every finding carries the rule's 怎么改 line: documentation cannot drift from the code."""
+    base, fire, _ = CASES[rule_id]
+    bad = copy.deepcopy(load_fixture(base))
+    fire(bad)
+    rule = CATALOGUE[rule_id]
+    fired = [f for f in check(bad) if f.rule == rule_id]
+    assert rule.example in [f.message for f in fired]
+    assert all(f.fix == rule.fix and f.fix for f in fired)
+    assert rule.what and rule.why and rule.fix
+
+
+def test_rules_explain_what_why_example_fix():
+    run = nianbao("rules", "XYR-01")
+    assert run.code == 0
+    for heading in ("检查什么：", "为什么：", "示例：", "怎么改："):
+        assert heading in run.out
+    assert CATALOGUE["XYR-01"].example in run.out and CATALOGUE["XYR-01"].fix in run.out
+
+
 def test_xyr01_across_the_edition_change():
     """2020 (2019 edition) 结转下年度 → 2021 (2021 edition) 上年结转."""
     this = load_fixture("haining-2023")
@@ -248,7 +271,8 @@ def test_validate_json_shape_for_a_workbook(tmp_path):
     report = json.loads(run.out)
     assert list(report) == ["file", "ok", "findings"] and report["ok"] is False
     for f in report["findings"]:
-        assert list(f) == ["rule", "severity", "message", "cells", "acknowledged"]
+        assert list(f) == ["rule", "severity", "message", "fix", "cells", "acknowledged"]
+        assert f["fix"]  # every finding says 怎么改
     # in the workbook the printed 29130 is a formula (29126): the 总计 column no longer balances
     ari = [f for f in report["findings"] if f["rule"] == "ARI-01"]
     assert ari[0]["cells"][0] == {"path": "applications.new.natural_person", "sheet": "第三部分", "cell": "D7"}

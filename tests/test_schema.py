@@ -7,6 +7,7 @@ import pytest
 from conftest import load_fixture
 
 from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.format.errors import DataError
 from nianbao.workbook_templates.format.report_data import get_path
 
 ROWS_2021 = [
@@ -133,8 +134,10 @@ def test_edition_for_year_and_agency_kind():
     assert S.edition_for_year(2020).key == "2019"
     assert S.edition_for_year(2021).key == "2021"
     assert S.edition_for_year(2025).key == "2021"
-    with pytest.raises(ValueError):
+    with pytest.raises(DataError, match="2018 年度没有统一的年报格式"):  # the project's data error: exit 2
         S.edition_for_year(2018)
+    with pytest.raises(DataError, match="格式版本“2018”无法识别"):
+        S.get_edition("2018")
     assert S.infer_agency_kind("海宁市人民政府") == "government"
     assert S.infer_agency_kind("海宁市人民政府办公室") == "department"
     assert S.infer_agency_kind("上海市教育委员会") == "department"

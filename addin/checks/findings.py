@@ -8,6 +8,7 @@ from typing import Any
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+FIX_PREFIX = "怎么改："
 
 
 @dataclass
@@ -16,8 +17,9 @@ class Finding:
     severity: str
     message: str
     paths: tuple[str, ...]  # every value the finding is about
-    part: str = ""  # for grouping the text output: 第三部分, 跨年度, …
+    part: str = ""  # for grouping the text output: 第三部分, 跨年度, … (a schema Part)
     acknowledged: dict[str, str] | None = None
+    fix: str = ""  # 怎么改: what the person should do, from the rule
 
     @property
     def key(self) -> str:
@@ -31,7 +33,7 @@ class Finding:
             if cells and p in cells:
                 c["sheet"], c["cell"] = cells[p]
             out_cells.append(c)
-        return {"rule": self.rule, "severity": self.severity, "message": self.message,
+        return {"rule": self.rule, "severity": self.severity, "message": self.message, "fix": self.fix,
                 "cells": out_cells, "acknowledged": self.acknowledged}
 
 

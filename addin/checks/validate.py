@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+# Importing a family registers its rules, in this order (the order `nianbao rules` lists them).
+from nianbao.addin.checks import numbers, arithmetic, structure, cross_year, prose, aggregate  # noqa: F401, I001
 from nianbao.addin.checks.findings import SEVERITIES, Finding, Report
-from nianbao.addin.checks.rules import CATALOGUE, Context
+from nianbao.addin.checks.registry import CATALOGUE, Context
 
 
 def check(data: Mapping[str, Any], previous: Mapping[str, Any] | None = None) -> list[Finding]:
@@ -17,7 +19,7 @@ def check(data: Mapping[str, Any], previous: Mapping[str, Any] | None = None) ->
     ctx = Context(data, previous if previous is not None else data.get("previous"))
     found: list[Finding] = []
     for rule in CATALOGUE.values():
-        found.extend(rule.check(ctx))
+        found.extend(rule.run(ctx))
     order = {s: i for i, s in enumerate(SEVERITIES)}
     return sorted(found, key=lambda f: order[f.severity])
 
@@ -31,3 +33,10 @@ def validate(data: Mapping[str, Any], file: str, previous: Mapping[str, Any] | N
         if acknowledged and f.severity == "warning" and f.key in acknowledged:
             f.acknowledged = dict(acknowledged[f.key])
     return Report(file, findings)
+
+
+def prose_against_tables(data: Mapping[str, Any], previous: Mapping[str, Any] | None = None) -> list[Finding]:
+    """TXT-01 alone: the figures a person typed into the prose, against the tables (what the
+    shells show when they generate a report)."""
+    ctx = Context(data, previous if previous is not None else data.get("previous"))
+    return CATALOGUE["TXT-01"].run(ctx)

@@ -7,14 +7,10 @@ found only through the defined names, as in the file reader.
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Any
 
-from nianbao.workbook_templates.format import schema as S
-from nianbao.workbook_templates.format.errors import NianbaoError, NotOurWorkbook
-from nianbao.workbook_templates.format.report_data import empty_report, normalise, number, set_path
-from nianbao.workbook_templates.xlsx.reader import WorkbookRead, cell_value
+from nianbao.workbook_templates.xlsx.reader import WorkbookRead, bind
 from nianbao.workbook_templates.xlsx.package import Cell
 
 
@@ -47,43 +43,35 @@ class BookNames:
         return rng.sheet.name, rng.address.replace("$", "")
 
 
+class BookCells:
+    """An open book as the reader's ``NamedCells`` (values as Excel shows them)."""
+
+    label = "当前工作簿"
+    hint = "请先点“新建年报”，或打开填好的年报模板。"
+    date1904 = False
+    knows_formulas = False  # read through values: totals are as Excel computed them
+
+    def __init__(self, book: Any) -> None:
+        self.book = book
+        self.names = BookNames(book)
+        self._sheets = {sh.name: sh for sh in book.sheets}
+
+    def target(self, name: str) -> tuple[str, str] | None:
+        return self.names.locate(name) if name in self.names else None
+
+    def has_sheet(self, sheet: str) -> bool:
+        return sheet in self._sheets
+
+    def cell(self, sheet: str, ref: str) -> Cell:
+        return _raw(self._sheets[sheet].range(ref).value)
+
+    def protected(self, sheet: str) -> bool | None:
+        return None
+
+
 def read_book(book: Any) -> WorkbookRead:
-    """The report data of an open nianbao workbook (values as Excel shows them)."""
-    names = BookNames(book)
-    if S.NAME_EDITION not in names:
-        raise NotOurWorkbook("当前工作簿不是 nianbao 年报模板（找不到定义名称 edition）。请先点“新建年报”，或打开填好的年报模板。",
-                             "the active workbook is not a nianbao template")
-    edition_value = names.range(S.NAME_EDITION).value
-    key = str(number(edition_value)) if isinstance(edition_value, float) else str(edition_value or "")
-    try:
-        edition = S.get_edition(key)
-    except ValueError:
-        raise NotOurWorkbook(f"当前工作簿的格式版本“{key}”无法识别。", f"unknown edition {key!r}") from None
-    missing = [p for p in edition.fields if p not in names]
-    if missing:
-        raise NotOurWorkbook(f"当前工作簿缺少 {len(missing)} 个定义名称（模板被改动）。", "defined names are missing",
-                             details=missing)
-    data = empty_report(edition)
-    cells: dict[str, tuple[str, str]] = {}
-    notes: dict[str, dict[str, str]] = {}
-    for path, f in edition.fields.items():
-        cells[path] = names.locate(path)
-        value, note = cell_value(f.kind, _raw(names.range(path).value))
-        set_path(data, path, value)
-        if note:
-            notes[path] = {"printed": note[0], "note": note[1]}
-    if S.NAME_PREVIOUS in names:
-        raw = names.range(S.NAME_PREVIOUS).value
-        chunks = raw if isinstance(raw, list) else [raw]
-        text = "".join(str(c) for c in chunks if c is not None)
-        if text.strip():
-            try:
-                data["previous"] = normalise(json.loads(text), nested=True)
-            except (ValueError, NianbaoError):
-                data["previous"] = None
-    if notes:
-        data["source"] = {"format": "xlsx", "cells": notes, "notes": [], "integrity": []}
-    return WorkbookRead(data, cells)
+    """The report data of an open nianbao workbook, by the same reader as a file's."""
+    return bind(BookCells(book))
 
 
 class Writes:

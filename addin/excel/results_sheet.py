@@ -23,7 +23,7 @@ from nianbao.workbook_templates.xlsx.cellrefs import column_letter, quote_sheet
 from nianbao.workbook_templates.xlsx.edit import NS, R_NS, PackageEditor, q
 from nianbao.workbook_templates.xlsx.package import XlsxPackage
 
-from nianbao.addin.checks.findings import SEVERITY_ZH, Report
+from nianbao.addin.checks.findings import FIX_PREFIX, SEVERITY_ZH, Finding, Report
 
 RESULTS_SHEET = "校验结果"
 HEADERS = ("序号", "级别", "规则", "部分", "说明", "确认人", "确认说明（只有警告可以确认）", "键", "涉及单元格")
@@ -64,6 +64,11 @@ def _cell(row: etree._Element, col: int, value: str | int, style: int | None = N
     etree.SubElement(etree.SubElement(c, q("is")), q("t")).text = value
 
 
+def explained(f: Finding) -> str:
+    """A finding's 说明 cell: what is wrong, then 怎么改 on its own line."""
+    return f"{f.message}\n{FIX_PREFIX}{f.fix}" if f.fix else f.message
+
+
 @dataclass
 class ResultRows:
     """The 校验结果 sheet's content, shared by the file writer here and the add-in's book writer."""
@@ -77,7 +82,7 @@ def result_rows(report: Report, cells: Mapping[str, tuple[str, str]]) -> ResultR
     links: list[tuple[int, int, str, str]] = []
     for n, f in enumerate(report.findings, start=1):
         ack = f.acknowledged or {}
-        row: list[str | int] = [n, SEVERITY_ZH[f.severity], f.rule, f.part, f.message,
+        row: list[str | int] = [n, SEVERITY_ZH[f.severity], f.rule, f.part, explained(f),
                                 ack.get("by", ""), ack.get("note", ""), f.key]
         located = [cells[p] for p in f.paths if p in cells]
         for k, (sheet, ref) in enumerate(located[:MAX_LINKS]):

@@ -154,6 +154,7 @@ def carry_forward_book(book: Any, last_path: str | Path, confirm: Callable[[str]
 
 def generate_book(book: Any, workbook: str | Path, suffixes: tuple[str, ...] = (".docx", ".html")) -> str:
     """生成报告: the report from the book's current figures, written beside the workbook."""
+    from nianbao.addin.checks.validate import prose_against_tables
     from nianbao.generator import generate
 
     workbook = Path(workbook)
@@ -162,7 +163,7 @@ def generate_book(book: Any, workbook: str | Path, suffixes: tuple[str, ...] = (
     data = read_book(book).data
     results = [generate(data, workbook.with_suffix(s)) for s in suffixes]
     lines = [f"已生成：{r.path}" + (f"（原文件保留为 {r.backup.name}）" if r.backup else "") for r in results]
-    warnings = [f"注意：{f.message}" for f in results[0].findings] + [f"提示：{n}" for n in results[0].notes]
+    warnings = [f"注意：{f.message}" for f in prose_against_tables(data)] + [f"提示：{n}" for n in results[0].notes]
     return "\n".join(lines + warnings)
 
 
@@ -174,10 +175,7 @@ def new_workbook(folder: str | Path, year: int, agency: str, kind: str | None = 
     agency = agency.strip()
     if not agency:
         raise OutputError("机关名称不能为空。", "the agency name must not be empty")
-    try:
-        edition = S.edition_for_year(year)
-    except ValueError:
-        raise OutputError(f"{year} 年度没有统一的年报格式。", f"no format for {year}") from None
+    edition = S.edition_for_year(year)
     safe = "".join(ch for ch in agency if ch not in '\\/:*?"<>|').strip(". ") or "年报"
     target = Path(folder) / f"{safe}-{year}.xlsx"
     if target.exists():

@@ -43,6 +43,10 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             _say("已中断。Interrupted.")
             sys.exit(130)
+        except BrokenPipeError:  # `nianbao export x.xlsx | head`: the reader has gone, nothing to say
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(141)
         except Exception as e:  # a defect: say so plainly, keep the details for a report
             if os.environ.get("NIANBAO_DEBUG"):
                 raise
@@ -66,9 +70,14 @@ def _output_kind(out: Path, allowed: tuple[str, ...]) -> str:
 
 
 def _report_integrity(read: Any) -> None:
+    """Say what reading a workbook noticed, and put INT-01's words beside each fact it recorded
+    (the exported ``source.integrity`` carries them for people reading the JSON)."""
     if read is None:
         return
+    from nianbao.addin.checks.structure import integrity_message
+
     for item in read.integrity:
+        item["message"] = integrity_message(item, read.edition)
         _say(f"警告 {item['rule']}：{item['message']}")
     src = read.data.get("source") or {}
     for path, cell in (src.get("cells") or {}).items():
@@ -104,11 +113,7 @@ def new_cmd(year: int, agency: str, kind: str | None, edition: str | None, outpu
                           f"{output} exists; use --force to replace it (the old one is kept as .bak)")
     if not agency.strip():
         raise OutputError("机关名称不能为空。", "the agency name must not be empty")
-    try:
-        ed = S.get_edition(edition) if edition else S.edition_for_year(year)
-    except ValueError:
-        raise OutputError(f"{year} 年度没有统一的年报格式（统一格式自 2019 年度起）。",
-                          f"there is no unified report format for {year} (it starts with 2019)") from None
+    ed = S.get_edition(edition) if edition else S.edition_for_year(year)
     if not ed.covers(year):
         raise OutputError(f"{ed.key} 版格式（{ed.document}）不适用于 {year} 年度。",
                           f"edition {ed.key} does not apply to {year}")
@@ -194,14 +199,17 @@ def _load_previous(path: Path | None, this_year: Any = None) -> dict | None:
     return data
 
 
-_PART_ORDER = ("模板", "第二部分", "第三部分", "第四部分", "文字部分", "跨年度")
+_PART_ORDER = (S.Part.TEMPLATE, S.Part.PART2, S.Part.PART3, S.Part.PART4, S.Part.PART6, S.Part.PROSE,
+               S.Part.CROSS_YEAR)
 
 
 def _print_findings(report: Any, cells: dict, title: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from nianbao.addin.checks.findings import SEVERITY_ZH
+    from rich.markup import escape
+
+    from nianbao.addin.checks.findings import FIX_PREFIX, SEVERITY_ZH
 
     console = Console(width=None if sys.stdout.isatty() else 140, highlight=False)
     console.print(title)
@@ -216,12 +224,15 @@ def _print_findings(report: Any, cells: dict, title: str) -> None:
         table.add_column("说明", overflow="fold")
         if cells:
             table.add_column("单元格", overflow="fold")
+        explained: set[str] = set()  # 怎么改 once per rule in a table
         for f in by_part[part]:
+            fix = f"\n[dim]{FIX_PREFIX}{escape(f.fix)}[/]" if f.fix and f.rule not in explained else ""
+            explained.add(f.rule)
             where = [f"{cells[p][0]}!{cells[p][1]}" for p in f.paths if p in cells]
             where_text = "、".join(where[:4]) + (f" 等{len(where)}处" if len(where) > 4 else "")
             sev = SEVERITY_ZH[f.severity] + ("（已确认）" if f.acknowledged else "")
-            msg = f.message + (f"\n确认：{f.acknowledged.get('by', '')} {f.acknowledged.get('note', '')}"
-                               if f.acknowledged else "")
+            msg = escape(f.message) + fix + (
+                f"\n确认：{f.acknowledged.get('by', '')} {f.acknowledged.get('note', '')}" if f.acknowledged else "")
             row = [f"[{colour[f.severity]}]{sev}[/]", f.rule, msg] + ([where_text] if cells else [])
             table.add_row(*row)
         console.print(table)
@@ -276,17 +287,22 @@ def validate_cmd(source: Path, previous_path: Path | None, fmt: str, annotate: b
 def rules_cmd(rule_id: str | None) -> None:
     """List the rule catalogue, or explain one rule."""
     from nianbao.addin.checks.findings import SEVERITY_ZH
-    from nianbao.addin.checks.rules import CATALOGUE
+    from nianbao.addin.checks.validate import CATALOGUE
+
+    from nianbao.addin.checks.registry import FAMILIES
 
     if rule_id is None:
-        for r in CATALOGUE.values():
-            click.echo(f"{r.id:8} {SEVERITY_ZH[r.severity]}  {r.title}")
-        click.echo(f"\n共 {len(CATALOGUE)} 条规则。nianbao rules <编号> 查看说明。")
+        for family in FAMILIES:
+            click.echo(f"【{family}】")
+            for r in CATALOGUE.values():
+                if r.family == family:
+                    click.echo(f"  {r.id:8} {SEVERITY_ZH[r.severity]}  {r.title}")
+        click.echo(f"\n共 {len(CATALOGUE)} 条规则。nianbao rules <编号> 查看说明（检查什么、为什么、示例、怎么改）。")
         return
     r = CATALOGUE.get(rule_id.upper())
     if r is None:
         raise OutputError(f"没有编号为 {rule_id} 的规则；nianbao rules 列出全部规则。", f"no rule {rule_id}")
-    click.echo(f"{r.id}  {r.title}（{SEVERITY_ZH[r.severity]}）\n\n{r.explanation}\n\n示例：{r.example}")
+    click.echo(r.explain(SEVERITY_ZH))
 
 
 @main.command("carry-forward")
@@ -349,17 +365,18 @@ def carry_forward_cmd(last_path: Path, this_path: Path, dry_run: bool, force: bo
 def generate_cmd(source: Path, previous_path: Path | None, output: Path, template_dir: Path | None,
                  reference_docx: Path | None, fragment: bool) -> None:
     """Write the annual report (narrative from the figures, the three tables, a chart)."""
+    from nianbao.addin.checks.validate import prose_against_tables
     from nianbao.generator import generate
     from nianbao.workbook_templates.sources import load_report
 
     data, read = load_report(source)
     _report_integrity(read)
-    result = generate(data, output, previous=_load_previous(previous_path, data["meta"].get("year")),
-                      template_dir=template_dir,
+    previous = _load_previous(previous_path, data["meta"].get("year"))
+    result = generate(data, output, previous=previous, template_dir=template_dir,
                       reference_docx=reference_docx, fragment=fragment)
     for note in result.notes:
         _say(f"提示：{note}")
-    for f in result.findings:
+    for f in prose_against_tables(data, previous):
         _say(f"警告 {f.rule}：{f.message}")
     _say(f"已生成 {output}" + (f"（原文件保留为 {result.backup.name}）" if result.backup else ""))
 

@@ -12,7 +12,8 @@ from datetime import date
 from typing import Any
 
 from nianbao.workbook_templates.format.errors import DataError
-from nianbao.workbook_templates.format.schema import AGENCY_KINDS, SCHEMA_ID, Edition, Kind, edition_for_year, get_edition
+from nianbao.workbook_templates.format.schema import (
+    AGENCY_KINDS, SCHEMA_ID, Edition, Kind, NoFormatForYear, UnknownEdition, edition_for_year, get_edition)
 
 Report = dict[str, Any]
 TOP_KEYS = (
@@ -104,7 +105,7 @@ def edition_of(data: Mapping[str, Any]) -> Edition:
     if ed is not None:
         try:
             return get_edition(str(ed))
-        except ValueError:
+        except UnknownEdition:
             raise DataError(
                 f"未知的格式版本 edition={ed!r}（应为 2021 或 2019）",
                 f"unknown edition {ed!r} (expected 2021 or 2019)",
@@ -113,7 +114,7 @@ def edition_of(data: Mapping[str, Any]) -> Edition:
     if isinstance(year, int) and not isinstance(year, bool):
         try:
             return edition_for_year(year)
-        except ValueError:
+        except NoFormatForYear:
             pass
     raise DataError(
         "报告数据既没有 edition，也没有可用的 meta.year，无法确定格式版本",

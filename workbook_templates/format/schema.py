@@ -20,15 +20,37 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 
+from nianbao.workbook_templates.format.errors import DataError
+
 SCHEMA_ID = "nianbao/report-data@1"
 # Workbook-scope defined names on the template's hidden sheet that are not report values.
 NAME_SCHEMA = "schema"
 NAME_EDITION = "edition"
 NAME_FORMAT_VERSION = "format_version"
 NAME_PREVIOUS = "previous"  # last year's report data, JSON split over cells
-# Version of this format schema as stored in the template's hidden sheet.  Bump it when the
-# layout of the template changes in a way a reader must know about.
-FORMAT_VERSION = "1"
+# Versions of the template as stored on its hidden sheet (``format_version``).  Every change of
+# the template raises it once; every reader, the annotator and carry-forward accept all the
+# versions listed here (a city receives returns made from last month's template).
+FORMAT_VERSIONS: tuple[str, ...] = ("1",)
+FORMAT_VERSION = FORMAT_VERSIONS[-1]
+
+
+class Part(StrEnum):
+    """Where a value or a finding belongs: the report's parts, as people name them.
+
+    The three table parts are also the names of the template's sheets."""
+
+    META = "meta"  # the cover: 机关名称, 年度 …
+    PART2 = "第二部分"
+    PART3 = "第三部分"
+    PART4 = "第四部分"
+    PART6 = "第六部分"  # the fee figures of 六、其他需要报告的事项
+    PROSE = "文字部分"  # 一、五、六 as text
+    TEMPLATE = "模板"  # the workbook or the printed form itself
+    CROSS_YEAR = "跨年度"  # relations between this year and last year
+
+
+TABLE_PARTS: tuple[Part, ...] = (Part.PART2, Part.PART3, Part.PART4)
 
 
 class Kind(StrEnum):
@@ -74,7 +96,7 @@ class Field:
     """One value cell of the report: its path, where it sits, what it holds."""
 
     path: str
-    part: str  # "meta", "第二部分", "第三部分", "第四部分", "第六部分", "文字部分", …
+    part: Part
     label: str  # a short Chinese name of the value, used in forms and messages
     kind: Kind
     computed: bool = False  # a total: a formula in the workbook, printed in a report
@@ -204,6 +226,7 @@ REVIEW_GROUPS: tuple[Label, ...] = (
     Label("litigation_after_review", "复议后起诉"),
 )
 REVIEW_LITIGATION = "行政诉讼"  # the caption over the two litigation groups
+LITIGATION_GROUPS = ("litigation_direct", "litigation_after_review")  # 行政诉讼 = the sum of these
 REVIEW_RESULTS: tuple[Label, ...] = (
     Label("upheld", "结果维持"),
     Label("corrected", "结果纠正"),
@@ -242,6 +265,29 @@ FEE_FIELDS: tuple[tuple[Label, Kind], ...] = (
 GRANTED_GROUP = "予以公开及部分公开"  # the published reports state （一）＋（二） together
 
 PART_NAMES = ("第一部分", "第二部分", "第三部分", "第四部分", "第五部分", "第六部分")
+PART_NUMERALS = "一二三四五六"
+
+
+@dataclass(frozen=True)
+class Carry:
+    """One cell carried from last year's report into this year's (上年结转 ← 结转下年度)."""
+
+    this: str  # the path in this year's report
+    last: str  # the path in last year's report
+    computed: bool  # this year's cell is a total: follows by formula, compared only
+
+
+@dataclass(frozen=True)
+class Continuity:
+    """A cross-year relation: ``target`` = sum of signed terms, each of this year's or last year's
+    report (XYR-02 现行有效件数, XYR-05 上一年项目数量).  Checked only when last year's report is
+    of the edition ``previous_edition``."""
+
+    rule: str
+    target: str  # a path of this year's report
+    terms: tuple[tuple[int, str, str], ...]  # (sign, "this" | "previous", path)
+    previous_edition: str
+    row: str  # the row's official label, for messages
 
 
 # ---------------------------------------------------------------------------------------
@@ -273,14 +319,14 @@ class Edition:
         """Every value of the report, in reading order, by path."""
         out: list[Field] = []
         for lab, kind, required in META_FIELDS:
-            out.append(Field(f"meta.{lab.key}", "meta", lab.label, kind, required=required))
+            out.append(Field(f"meta.{lab.key}", Part.META, lab.label, kind, required=required))
         for block in self.active_blocks:
             for row in block.rows:
                 for col, kind in zip(block.columns, block.kinds):
                     out.append(
                         Field(
                             f"active.{row.key}.{col.key}",
-                            "第二部分",
+                            Part.PART2,
                             f"“{row.label}”行“{col.label}”",
                             kind,
                             required=True,
@@ -293,7 +339,7 @@ class Edition:
                 out.append(
                     Field(
                         f"applications.{row.key}.{col.key}",
-                        "第三部分",
+                        Part.PART3,
                         f"“{row.label}”行“{col.label}”列",
                         Kind.COUNT,
                         computed=row.computed or col.key == TOTAL,
@@ -307,7 +353,7 @@ class Edition:
                 out.append(
                     Field(
                         f"review_litigation.{grp.key}.{res.key}",
-                        "第四部分",
+                        Part.PART4,
                         f"“{grp.label}”“{res.label}”",
                         Kind.COUNT,
                         computed=res.key == TOTAL,
@@ -317,11 +363,11 @@ class Edition:
                     )
                 )
         for lab, kind in FEE_FIELDS:
-            out.append(Field(f"fees.{lab.key}", "第六部分", lab.label, kind))
+            out.append(Field(f"fees.{lab.key}", Part.PART6, lab.label, kind))
         for lab in self.overview_subparts:
-            out.append(Field(f"text.overview.{lab.key}", "文字部分", lab.label, Kind.PROSE))
-        out.append(Field("text.problems", "文字部分", self.headings[4], Kind.PROSE))
-        out.append(Field("text.other", "文字部分", self.headings[5], Kind.PROSE))
+            out.append(Field(f"text.overview.{lab.key}", Part.PROSE, lab.label, Kind.PROSE))
+        out.append(Field("text.problems", Part.PROSE, self.headings[4], Kind.PROSE))
+        out.append(Field("text.other", Part.PROSE, self.headings[5], Kind.PROSE))
         return {f.path: f for f in out}
 
     @cached_property
@@ -341,7 +387,7 @@ class Edition:
     def describe(self, path: str) -> str:
         """Where a value sits, in Chinese: 第三部分“一、本年新收…”行“自然人”列."""
         f = self.fields[path]
-        return f.label if f.part in ("meta", "文字部分") else f"{f.part}{f.label}"
+        return f.label if f.part in (Part.META, Part.PROSE) else f"{f.part}{f.label}"
 
     # -- relations ----------------------------------------------------------------------
 
@@ -412,6 +458,36 @@ class Edition:
                 )
             )
         return tuple(rels)
+
+    @cached_property
+    def carry_map(self) -> tuple[Carry, ...]:
+        """上年结转 of this year ← 结转下年度 of last year, column by column (both editions use
+        the same columns, so the map holds across 2020 → 2021 too)."""
+        return tuple(Carry(f"applications.carried_over.{c.key}", f"applications.carried_forward.{c.key}",
+                           f"applications.carried_over.{c.key}" in self.computed_paths)
+                     for c in self.application_columns)
+
+    @cached_property
+    def document_rows(self) -> tuple[Label, ...]:
+        """The rows of 第二十条第（一）项 (规章, 规范性文件): the first block of 第二部分."""
+        return self.active_blocks[0].rows
+
+    @cached_property
+    def continuity(self) -> tuple[Continuity, ...]:
+        """The cross-year relations of 第二部分 (XYR-02 for 2021, XYR-05 for 2019)."""
+        out: list[Continuity] = []
+        if self.key == "2021":
+            for row in self.document_rows:
+                p = f"active.{row.key}."
+                out.append(Continuity("XYR-02", p + "in_force", ((1, "previous", p + "in_force"),
+                                      (1, "this", p + "issued"), (-1, "this", p + "repealed")), "2021", row.label))
+        else:
+            for path, f in self.fields.items():
+                if path.startswith("active.") and path.endswith(".prior_items"):
+                    p = path.rsplit(".", 1)[0] + "."
+                    out.append(Continuity("XYR-05", path, ((1, "previous", path), (1, "previous", p + "change")),
+                                          "2019", f.row))
+        return tuple(out)
 
     @cached_property
     def formulas(self) -> dict[str, Relation]:
@@ -534,19 +610,40 @@ EDITION_2019 = Edition(
 EDITIONS: dict[str, Edition] = {e.key: e for e in (EDITION_2021, EDITION_2019)}
 
 
+class NoFormatForYear(DataError):
+    """A statistics year before the unified format (2019)."""
+
+
+class UnknownEdition(DataError):
+    """An edition key that is not 2021 or 2019."""
+
+
 def edition_for_year(year: int) -> Edition:
     """The edition a report for statistics year ``year`` must use."""
     for e in EDITIONS.values():
         if e.covers(year):
             return e
-    raise ValueError(f"no statutory format for year {year} (the unified format starts with 2019)")
+    first = min(e.first_year for e in EDITIONS.values())
+    raise NoFormatForYear(f"{year} 年度没有统一的年报格式（统一格式自 {first} 年度起）。",
+                          f"there is no unified report format for {year} (it starts with {first})")
 
 
 def get_edition(key: str) -> Edition:
     try:
         return EDITIONS[str(key)]
     except KeyError:
-        raise ValueError(f"unknown edition {key!r}; known: {', '.join(EDITIONS)}") from None
+        raise UnknownEdition(f"格式版本“{key}”无法识别（应为 {' 或 '.join(EDITIONS)}）。",
+                             f"unknown edition {key!r}; known: {', '.join(EDITIONS)}") from None
+
+
+def only_in(edition: Edition) -> frozenset[str]:
+    """The labels of 第二部分 printed only in ``edition``'s table: what tells a printed table's
+    edition (第三部分's （六） rows are told apart by the importer, STR-03)."""
+    def labels(e: Edition) -> set[str]:
+        return {lab.label for b in e.active_blocks for lab in (*b.columns, *b.rows)} | {
+            b.caption for b in e.active_blocks}
+    others = set().union(*(labels(e) for e in EDITIONS.values() if e is not edition))
+    return frozenset(labels(edition) - others)
 
 
 def infer_agency_kind(agency: str) -> str:

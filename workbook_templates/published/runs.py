@@ -144,7 +144,7 @@ def decode_table3(flat: str, edition: S.Edition, begin: int, stop: int) -> Decod
         if key not in out.values:
             out.values[key] = None
             if not cands:
-                out.notes.append(f"“{key}”行的数字 {next(r.digits for r in rows if r.key == key)} 拆不出总计等于各列之和的 7 个数")
+                out.notes.append(f"“{key}”行的数字 {next(r.digits for r in rows if r.key == key)} 拆不出总计等于各列之和的 {len(edition.application_columns)} 个数")
     return out
 
 

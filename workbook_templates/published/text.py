@@ -98,8 +98,7 @@ def _cells_in(part: str) -> list[str]:
 
 def detect_edition(toks: list[str]) -> S.Edition:
     keys = {norm(t) for t in toks}
-    old_only = ("第二十条第(九)项", "本年新制作数量", "上一年项目数量", "其他对外管理服务事项")
-    return S.EDITION_2019 if any(k in keys for k in old_only) else S.EDITION_2021
+    return S.EDITION_2019 if any(norm(k) in keys for k in S.only_in(S.EDITION_2019)) else S.EDITION_2021
 
 
 def _heading(toks: list[str], edition: S.Edition, part: int, start: int = 0) -> int:
@@ -208,7 +207,7 @@ def parse(text: str) -> Parsed:
         at = _find(toks, pos, end3, row.label)
         cells = _values(toks, at, len(edition.application_columns), end3, row.label) if at >= 0 else None
         if cells is None:
-            notes.append(f"第三部分“{row.label}”行没有读到 7 个数字")
+            notes.append(f"{S.Part.PART3}“{row.label}”行没有读到 {len(edition.application_columns)} 个数字")
             continue
         found3 += 1
         if norm(toks[at]) != norm(row.label) and _glued(toks[at], row.label) is None:
@@ -216,7 +215,8 @@ def parse(text: str) -> Parsed:
         for col, cell in zip(edition.application_columns, cells):
             _put(data, source, f"applications.{row.key}.{col.key}", cell)
         pos = at + 1
-    # 第四部分: the first run of fifteen value cells after its heading
+    # 第四部分: the first run of its value cells (3 groups × 5 results) after its heading
+    size4 = len(edition.review_groups) * len(edition.review_results)
     start4 = heads[3] if heads[3] >= 0 else end3
     end4 = heads[4] if heads[4] > start4 else n
     run: list[Cell] = []
@@ -226,17 +226,17 @@ def parse(text: str) -> Parsed:
             run = []
             continue
         run.append(cell)
-        if len(run) == 15:
+        if len(run) == size4:
             break
-    if len(run) == 15:
+    if len(run) == size4:
         paths = [f"review_litigation.{g.key}.{r.key}" for g in edition.review_groups for r in edition.review_results]
         for path, cell in zip(paths, run):
             _put(data, source, path, cell)
     else:
-        notes.append("第四部分没有读到 15 个连续的数字")
-    if found3 < len(edition.application_rows) // 2 or len(run) < 15 or any("第二部分" in x for x in notes):
+        notes.append(f"{S.Part.PART4}没有读到 {size4} 个连续的数字")
+    if found3 < len(edition.application_rows) // 2 or len(run) < size4 or any(S.Part.PART2 in x for x in notes):
         _run_together(text, edition, data, source, need_table3=found3 < len(edition.application_rows) // 2,
-                      need_table4=len(run) < 15)
+                      need_table4=len(run) < size4)
         found3 = max(found3, sum(1 for r in edition.application_rows
                                  if data["applications"][r.key]["total"] is not None))
     # meta

@@ -34,10 +34,8 @@ from nianbao.workbook_templates.format.schema import AGENCY_KINDS, NAME_EDITION,
 
 # Sheet names of the template (the reader never uses them: it goes by defined names).
 COVER = "封面"
-TABLE2 = "第二部分"
-TABLE3 = "第三部分"
-TABLE4 = "第四部分"
-PROSE = "文字部分"
+TABLE2, TABLE3, TABLE4 = S.TABLE_PARTS  # the three tables' sheets are named after their parts
+PROSE = S.Part.PROSE
 HIDDEN = "_nianbao"
 
 
@@ -217,7 +215,7 @@ def _cover(ws: Worksheet, w: _SheetWriter, edition: Edition, check_range: str) -
     ws.column_dimensions["B"].width = 60
     row = 4
     for path, f in edition.fields.items():
-        if f.part != "meta" or path == "meta.unit_id":
+        if f.part != S.Part.META or path == "meta.unit_id":
             continue
         _merge(ws, row, 1, row, 1, f.label, w.styles["label"].name)
         w.value_cell(path, row, 2)
@@ -351,7 +349,7 @@ def _prose(ws: Worksheet, w: _SheetWriter, edition: Edition) -> None:
     lab = w.styles["label"].name
     row = 4
     for path, f in edition.fields.items():
-        if f.part not in ("文字部分", "第六部分"):
+        if f.part not in (S.Part.PROSE, S.Part.PART6):
             continue
         _merge(ws, row, 1, row, 1, f.label, lab)
         w.value_cell(path, row, 2)

@@ -1,13 +1,13 @@
-"""Workbook ↔ report data, and report data from JSON.
+"""Named cells → report data: the one reader, for a workbook file and for a live Excel book.
 
-``read_workbook`` finds every value through the workbook-scope defined names (never by cell
-address), reads a total as its cached result when the file has one and otherwise computes it
-from the schema, and notes what a person changed that the template did not allow (a total
-replaced by a constant, protection removed: INT-01).  Text in a number cell and negative counts
-are read and kept for the validator, not refused.
-
-``write_workbook`` builds a template of the data's edition, fills the entered values and
-writes atomically; it says which printed totals will differ from the workbook's formulas.
+``bind`` finds every value through the workbook-scope defined names (never by cell address) of
+anything that implements ``NamedCells`` — an .xlsx file (``FileCells``, here) or an open book
+(``addin.excel.book_io.BookCells``) — reads a total as its cached result when there is one and
+otherwise computes it from the schema, and records *facts* about what a person changed that the
+template did not allow (a total replaced by a constant or a changed formula, protection removed,
+names moved, an unknown template version) in ``source.integrity``.  It writes no message about
+them: rule INT-01 (``addin.checks.structure``) says what they mean.  Text in a number cell and
+negative counts are read and kept for the validator, not refused.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from dataclasses import dataclass, field
+from typing import Protocol
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -112,24 +113,68 @@ def cell_value(kind: Kind, cell: Cell, date1904: bool = False) -> tuple[Any, tup
     return (str(number(v)) if isinstance(v, float) else v), None
 
 
-class _Reader:
-    def __init__(self, pkg: XlsxPackage, edition: Edition) -> None:
+class NamedCells(Protocol):
+    """What the reader needs of a workbook: its defined names, its cells, its sheets' protection."""
+
+    label: str  # how messages name it: the file's name, or 当前工作簿
+    hint: str  # what to do when it is not one of ours
+    date1904: bool
+    knows_formulas: bool  # a file does; a book read through values only does not
+
+    def target(self, name: str) -> tuple[str, str] | None: ...
+
+    def has_sheet(self, sheet: str) -> bool: ...
+
+    def cell(self, sheet: str, ref: str) -> Cell: ...
+
+    def protected(self, sheet: str) -> bool | None: ...  # None: cannot tell
+
+
+class FileCells:
+    """An .xlsx file as ``NamedCells``."""
+
+    hint = "请用 nianbao new 生成模板后填写。"
+    knows_formulas = True
+
+    def __init__(self, pkg: XlsxPackage) -> None:
         self.pkg = pkg
+        self.label = pkg.path.name
+        self.date1904 = pkg.date1904
+
+    def target(self, name: str) -> tuple[str, str] | None:
+        return self.pkg.target(name)
+
+    def has_sheet(self, sheet: str) -> bool:
+        return sheet in self.pkg.sheets
+
+    def cell(self, sheet: str, ref: str) -> Cell:
+        return self.pkg.cell(sheet, ref)
+
+    def protected(self, sheet: str) -> bool | None:
+        return self.pkg.sheet(sheet).protected
+
+
+def _fact(kind: str, **values: Any) -> dict[str, Any]:
+    return {"rule": "INT-01", "fact": kind, **values}
+
+
+class _Binder:
+    def __init__(self, src: NamedCells, edition: Edition) -> None:
+        self.src = src
         self.edition = edition
         self.cells: dict[str, tuple[str, str]] = {}
         self.source_cells: dict[str, dict[str, Any]] = {}
-        self.integrity: list[dict[str, str]] = []
+        self.integrity: list[dict[str, Any]] = []
         self.notes: list[str] = []
 
     def raw(self, path: str) -> Cell:
-        sheet, ref = self.cells[path]
-        return self.pkg.cell(sheet, ref)
+        return self.src.cell(*self.cells[path])
 
     def note_cell(self, path: str, printed: str, note: str) -> None:
         self.source_cells[path] = {"printed": printed, "note": note}
 
     def value(self, path: str, cell: Cell) -> Any:
-        value, note = cell_value(self.edition.fields[path].kind, cell, self.pkg.date1904)
+        value, note = cell_value(self.edition.fields[path].kind, cell, self.src.date1904)
         if note:
             self.note_cell(path, *note)
         return value
@@ -138,22 +183,16 @@ class _Reader:
         """A total: cached result, else computed from its parts as the formula would."""
         cell = self.raw(path)
         rel = self.edition.formulas[path]
-        if cell.formula is None:
-            sheet, ref = self.cells[path]
-            self.integrity.append({
-                "rule": "INT-01", "path": path, "sheet": sheet, "cell": ref,
-                "message": f"{self.edition.describe(path)}（{sheet}!{ref}）应为公式，"
-                           f"但被改成了{'常量 ' + str(number(cell.value)) if isinstance(cell.value, float) else '空白或文字'}",
-            })
-            return self.value(path, cell)
-        expected = _expected_formula(tuple(self.cells[p][1] for p in rel.right))
-        if cell.formula and not same_formula(cell.formula, expected):
-            sheet, ref = self.cells[path]
-            self.integrity.append({
-                "rule": "INT-01", "path": path, "sheet": sheet, "cell": ref,
-                "message": f"{self.edition.describe(path)}（{sheet}!{ref}）的公式被改为 ={cell.formula}，"
-                           f"模板原为 {expected}",
-            })
+        sheet, ref = self.cells[path]
+        if self.src.knows_formulas:
+            if cell.formula is None:
+                value = number(cell.value) if isinstance(cell.value, float) else None
+                self.integrity.append(_fact("formula_replaced", path=path, sheet=sheet, cell=ref, value=value))
+                return self.value(path, cell)
+            expected = _expected_formula(tuple(self.cells[p][1] for p in rel.right))
+            if cell.formula and not same_formula(cell.formula, expected):
+                self.integrity.append(_fact("formula_changed", path=path, sheet=sheet, cell=ref,
+                                            formula=cell.formula, expected=expected))
         if isinstance(cell.value, float):
             return number(cell.value)
         if cell.error:
@@ -169,70 +208,71 @@ class _Reader:
         return number(total) if isinstance(total, float) else total
 
 
-def _find_edition(pkg: XlsxPackage) -> Edition:
-    target = pkg.target(NAME_EDITION)
+def _find_edition(src: NamedCells) -> Edition:
+    target = src.target(NAME_EDITION)
     if target is None:
         raise NotOurWorkbook(
-            f"{pkg.path.name} 不是 nianbao 年报模板（找不到定义名称 {NAME_EDITION}），"
-            "或模板已损坏。请用 nianbao new 生成模板后填写。",
-            f"{pkg.path.name} is not a nianbao template (no defined name {NAME_EDITION!r}), or it is damaged",
+            f"{src.label} 不是 nianbao 年报模板（找不到定义名称 {NAME_EDITION}），或模板已损坏。{src.hint}",
+            f"{src.label} is not a nianbao template (no defined name {NAME_EDITION!r}), or it is damaged",
         )
     sheet, ref = target
-    if sheet not in pkg.sheets:
-        raise NotOurWorkbook(f"{pkg.path.name} 的隐藏工作表“{sheet}”被删除了，模板已损坏。",
-                             f"the hidden sheet {sheet!r} of {pkg.path.name} was removed")
-    raw = pkg.cell(sheet, ref).value
+    if not src.has_sheet(sheet):
+        raise NotOurWorkbook(f"{src.label} 的隐藏工作表“{sheet}”被删除了，模板已损坏。",
+                             f"the hidden sheet {sheet!r} of {src.label} was removed")
+    raw = src.cell(sheet, ref).value
     key = str(number(raw)) if isinstance(raw, float) else str(raw or "")
     try:
         return S.get_edition(key)
-    except ValueError:
-        raise NotOurWorkbook(f"{pkg.path.name} 的格式版本“{key}”无法识别（应为 2021 或 2019）。",
-                             f"unknown edition {key!r} in {pkg.path.name}") from None
+    except S.UnknownEdition:
+        raise NotOurWorkbook(f"{src.label} 的格式版本“{key}”无法识别（应为 2021 或 2019）。",
+                             f"unknown edition {key!r} in {src.label}") from None
 
 
+def bind(src: NamedCells) -> WorkbookRead:
+    """The report data of a workbook (a file or an open book), found through its defined names."""
+    edition = _find_edition(src)
+    r = _Binder(src, edition)
+    missing, no_sheet = [], set()
+    for p in edition.fields:
+        target = src.target(p)
+        if target is None or ":" in target[1]:
+            missing.append(p)
+        elif not src.has_sheet(target[0]):
+            no_sheet.add(target[0])
+        else:
+            r.cells[p] = target
+    if no_sheet:
+        raise NotOurWorkbook(
+            f"{src.label} 缺少工作表：{'、'.join(sorted(no_sheet))}。模板已损坏，请用原模板重新填写。",
+            f"{src.label} lacks the sheet(s) {', '.join(sorted(no_sheet))}",
+        )
+    if missing:
+        raise NotOurWorkbook(
+            f"{src.label} 缺少 {len(missing)} 个定义名称（模板被改动或不是 nianbao 模板）",
+            f"{src.label} lacks {len(missing)} defined names (altered, or not a nianbao template)",
+            details=missing,
+        )
+    data = empty_report(edition)
+    _check_versions(src, r)
+    for p in edition.entered_paths:
+        set_path(data, p, r.value(p, r.raw(p)))
+    resolved = {p: get_path(data, p) for p in edition.entered_paths}
+    for p in edition.computed_paths:
+        v = resolved[p] if p in resolved else r.total(p, resolved)
+        resolved[p] = v
+        set_path(data, p, v)
+    _check_protection(src, r)
+    _check_names_in_place(r)
+    data["previous"] = _read_previous(src, r)
+    if r.source_cells or r.integrity or r.notes:
+        data["source"] = {"format": "xlsx", "cells": r.source_cells, "notes": r.notes, "integrity": r.integrity}
+    return WorkbookRead(data, r.cells, r.integrity)
 
 
 def read_workbook(path: str | Path) -> WorkbookRead:
-    """Read a filled (or blank) template into report data."""
+    """Read a filled (or blank) template file into report data."""
     with XlsxPackage(path) as pkg:
-        edition = _find_edition(pkg)
-        r = _Reader(pkg, edition)
-        missing, no_sheet = [], set()
-        for p in edition.fields:
-            target = pkg.target(p)
-            if target is None or ":" in target[1]:
-                missing.append(p)
-            elif target[0] not in pkg.sheets:
-                no_sheet.add(target[0])
-            else:
-                r.cells[p] = target
-        if no_sheet:
-            raise NotOurWorkbook(
-                f"{pkg.path.name} 缺少工作表：{'、'.join(sorted(no_sheet))}。模板已损坏，请用原模板重新填写。",
-                f"{pkg.path.name} lacks the sheet(s) {', '.join(sorted(no_sheet))}",
-            )
-        if missing:
-            raise NotOurWorkbook(
-                f"{pkg.path.name} 缺少 {len(missing)} 个定义名称（模板被改动或不是 nianbao 模板）",
-                f"{pkg.path.name} lacks {len(missing)} defined names (altered, or not a nianbao template)",
-                details=missing,
-            )
-        data = empty_report(edition)
-        _check_versions(pkg, r)
-        for p in edition.entered_paths:
-            set_path(data, p, r.value(p, r.raw(p)))
-        resolved = {p: get_path(data, p) for p in edition.entered_paths}
-        for p in edition.computed_paths:
-            v = resolved[p] if p in resolved else r.total(p, resolved)
-            resolved[p] = v
-            set_path(data, p, v)
-        _check_protection(pkg, r)
-        _check_names_in_place(r)
-        data["previous"] = _read_previous(pkg, r)
-        if r.source_cells or r.integrity or r.notes:
-            data["source"] = {"format": "xlsx", "cells": r.source_cells, "notes": r.notes,
-                              "integrity": r.integrity}
-        return WorkbookRead(data, r.cells, r.integrity)
+        return bind(FileCells(pkg))
 
 
 @lru_cache(maxsize=4)
@@ -244,45 +284,36 @@ def template_cells(edition_key: str) -> dict[str, tuple[str, str]]:
         return {p: t for p in S.get_edition(edition_key).fields if (t := pkg.target(p))}
 
 
-def _check_names_in_place(r: _Reader) -> None:
+def _check_names_in_place(r: _Binder) -> None:
     expected = template_cells(r.edition.key)
     moved = [p for p, where in r.cells.items() if p in expected and where != expected[p]]
     if moved:
-        r.integrity.append({
-            "rule": "INT-01",
-            "message": f"{len(moved)} 个定义名称指向了与模板不同的单元格（如 {moved[0]} 在 "
-                       f"{'!'.join(r.cells[moved[0]])}，模板为 {'!'.join(expected[moved[0]])}）",
-        })
+        r.integrity.append(_fact("names_moved", count=len(moved), example=moved[0],
+                                 found="!".join(r.cells[moved[0]]), template="!".join(expected[moved[0]])))
 
 
-def _check_versions(pkg: XlsxPackage, r: _Reader) -> None:
-    for name, expected in ((NAME_SCHEMA, S.SCHEMA_ID), (NAME_FORMAT_VERSION, S.FORMAT_VERSION)):
-        target = pkg.target(name)
-        raw = pkg.cell(*target).value if target and target[0] in pkg.sheets else None
+def _check_versions(src: NamedCells, r: _Binder) -> None:
+    for name, known in ((NAME_SCHEMA, (S.SCHEMA_ID,)), (NAME_FORMAT_VERSION, S.FORMAT_VERSIONS)):
+        target = src.target(name)
+        raw = src.cell(*target).value if target and src.has_sheet(target[0]) else None
         got = str(number(raw)) if isinstance(raw, float) else raw
-        if got != expected:
-            r.integrity.append({
-                "rule": "INT-01", "path": name,
-                "message": f"模板的 {name} 为 {got!r}，本程序认识的是 {expected!r}（模板被改动或来自其他版本）",
-            })
+        if got not in known:
+            r.integrity.append(_fact("version", path=name, found=got, known=list(known)))
 
 
-def _check_protection(pkg: XlsxPackage, r: _Reader) -> None:
+def _check_protection(src: NamedCells, r: _Binder) -> None:
     sheets = sorted({sheet for p, (sheet, _) in r.cells.items() if p != "meta.unit_id"})
     for name in sheets:
-        if not pkg.sheet(name).protected:
-            r.integrity.append({
-                "rule": "INT-01", "sheet": name,
-                "message": f"工作表“{name}”的保护被撤销了（公式和表头可能被改动）",
-            })
+        if src.protected(name) is False:
+            r.integrity.append(_fact("protection_removed", sheet=name))
 
 
-def _read_previous(pkg: XlsxPackage, r: _Reader) -> Any:
-    target = pkg.target(NAME_PREVIOUS)
-    if target is None or target[0] not in pkg.sheets:
+def _read_previous(src: NamedCells, r: _Binder) -> Any:
+    target = src.target(NAME_PREVIOUS)
+    if target is None or not src.has_sheet(target[0]):
         return None
     sheet, rng = target
-    text = "".join(str(pkg.cell(sheet, ref).value or "") for ref in expand(rng))
+    text = "".join(str(src.cell(sheet, ref).value or "") for ref in expand(rng))
     if not text.strip():
         return None
     try:

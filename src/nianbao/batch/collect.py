@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from nianbao.batch.roster import Unit, norm_name, safe_file_stem, top_unit
+from nianbao.workbook_templates.format import figures as NF
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format.errors import NianbaoError
 from nianbao.addin.consolidate import summed_paths
@@ -30,10 +31,9 @@ def figures_of(data: dict[str, Any]) -> dict[str, Any]:
 RETURNED = (".xlsx", ".xlsm", ".xls", ".xlsb", ".et", ".ods")
 DASHBOARD = "汇总情况"
 FEEDBACK = "退回修改"
-HEADERS = ("单位", "上级", "类型", "状态", "错误", "警告", "新收申请", "办理答复", "结转下年度", "行政复议", "行政诉讼",
-           "文件", "说明", "联系人", "联系电话")
-KEY_FIGURES = ("applications.new.total", "applications.total_handled.total", "applications.carried_forward.total",
-               "review_litigation.review.total")
+# The dashboard's figures, by their names in the catalogue of named figures.
+KEY_FIGURES = (NF.NEW, NF.HANDLED, NF.CARRIED_FORWARD, NF.REVIEW, NF.LITIGATION)
+HEADERS = ("单位", "上级", "类型", "状态", "错误", "警告", *KEY_FIGURES, "文件", "说明", "联系人", "联系电话")
 
 
 @dataclass
@@ -68,9 +68,7 @@ def read_one(path: str) -> Returned:
     # the parent needs meta and the figures only, packed as a tuple (memory and pickling stay small)
     r.data = {"edition": data["edition"], "meta": data["meta"],
               "figures": tuple(get_path(data, p) for p in summed_paths(S.get_edition(data["edition"])))}
-    lawsuits = [get_path(data, f"review_litigation.{g}.total") for g in ("litigation_direct", "litigation_after_review")]
-    r.key = (*(get_path(data, p) for p in KEY_FIGURES),
-             sum(x or 0 for x in lawsuits) if any(x is not None for x in lawsuits) else None)
+    r.key = tuple(NF.value(data, name) for name in KEY_FIGURES)
     r.errors, r.warnings = report.count("error"), report.count("warning")
     r.messages = [f"【{'错误' if f.severity == 'error' else '警告'} {f.rule}】{f.message}"
                   for f in report.findings if f.severity in ("error", "warning")]
@@ -197,7 +195,7 @@ def dashboard_rows(statuses: list[UnitStatus]) -> list[list[Any]]:
     rows = []
     for s in sorted(statuses, key=UnitStatus.sort_key):
         c = s.chosen
-        figures = list(c.key) if c and c.data else [None] * (len(KEY_FIGURES) + 1)
+        figures = list(c.key) if c and c.data else [None] * len(KEY_FIGURES)
         contact = (s.unit.contact_person, s.unit.phone) if s.unit else ("", "")
         rows.append([s.name, s.parent, s.kind, s.status, c.errors if c and c.data else "", c.warnings if c and c.data else "",
                      *figures, Path(c.path).name if c else "",

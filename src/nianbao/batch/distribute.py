@@ -74,10 +74,7 @@ def _write_one(args: tuple[dict[str, Any], str]) -> str:
 def distribute(units: list[Unit], year: int, out: Path, previous_dir: Path | None = None,
                progress: Any = None) -> tuple[list[ManifestRow], list[str]]:
     """Write every unit's template into ``out`` and the manifest; returns its rows and notes."""
-    try:
-        edition = S.edition_for_year(year)
-    except ValueError:
-        raise NianbaoError(f"{year} 年度没有统一的年报格式。", f"no format for {year}") from None
+    edition = S.edition_for_year(year)
     out.mkdir(parents=True, exist_ok=True)
     names = file_names(units, year)
     by_id, by_name, notes = _previous_index(previous_dir, year) if previous_dir else ({}, {}, [])
@@ -90,12 +87,10 @@ def distribute(units: list[Unit], year: int, out: Path, previous_dir: Path | Non
         last = by_id.get(u.unit_id) or by_name.get(norm_name(u.name))
         carried = "无上年数据"
         if last is not None:
-            for col in edition.application_columns:
-                if col.key == S.TOTAL:
-                    continue
-                value = get_path(last, f"applications.carried_forward.{col.key}")
-                if isinstance(value, (int, float)):
-                    set_path(data, f"applications.carried_over.{col.key}", value)
+            for carry in edition.carry_map:
+                value = get_path(last, carry.last)
+                if not carry.computed and isinstance(value, (int, float)):
+                    set_path(data, carry.this, value)
             data["previous"] = {k: v for k, v in last.items() if k not in ("previous", "_file")}
             carried = f"已结转（{last['_file']}）"
         jobs.append((data, str(out / names[u.unit_id])))

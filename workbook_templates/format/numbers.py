@@ -1,0 +1,49 @@
+"""How figures are written, once for every message, sentence and table cell.
+
+- ``figure(v)``: a figure as people write it — 5, 12.5, -3, 67552.91 (no trailing .0, no
+  float noise); a ``Decimal`` share keeps its two places.
+- ``percent(part, whole)``: part/whole in per cent, two decimals, rounded half-up as Excel and
+  the published reports do (Python's ``round`` is half-even); ``None`` when it cannot be said.
+- ``signed(v)``: a figure with its sign (+5174), as the 2019 table prints 本年增/减.
+- ``difference(v)``: how a message states a difference between two sides.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+TWO_PLACES = Decimal("0.01")
+
+
+def figure(v: Any) -> str:
+    """A figure as people write it."""
+    if isinstance(v, Decimal):
+        return f"{v:.2f}"
+    if isinstance(v, float):
+        if v.is_integer():
+            return str(int(v))
+        return format(Decimal(repr(v)).normalize(), "f")
+    return str(v)
+
+
+def percent(part: int | float | None, whole: int | float | None, places: int = 2) -> Decimal | None:
+    """part/whole in per cent, ``places`` decimals, half-up; None when whole is 0 or unknown."""
+    if not whole or part is None:
+        return None
+    step = TWO_PLACES if places == 2 else Decimal(1).scaleb(-places)
+    return (Decimal(str(part)) * 100 / Decimal(str(whole))).quantize(step, rounding=ROUND_HALF_UP)
+
+
+def signed(v: int | float) -> str:
+    return f"+{figure(v)}" if v > 0 else figure(v)
+
+
+def difference(v: int | float) -> str:
+    """The difference of two sides in a message: 相差67, 相差-72."""
+    return f"相差{figure(v)}"
+
+
+def number_value(v: Any) -> int | float | None:
+    """A figure of report data, or None for blank, text and booleans."""
+    return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
