@@ -98,7 +98,8 @@ def _cells_in(part: str) -> list[str]:
 
 def detect_edition(toks: list[str]) -> S.Edition:
     keys = {norm(t) for t in toks}
-    return S.EDITION_2019 if any(norm(k) in keys for k in S.only_in(S.EDITION_2019)) else S.EDITION_2021
+    old = S.get_edition("2019")
+    return old if any(norm(k) in keys for k in S.only_in(old)) else S.get_edition("2021")
 
 
 def _heading(toks: list[str], edition: S.Edition, part: int, start: int = 0) -> int:
@@ -188,7 +189,7 @@ def parse(text: str) -> Parsed:
     found3 = 0
     single_other = None
     if edition.key == "2021":  # a 2021-format report printing （六）其他处理 as one row (the 2019 way)
-        old = next(r for r in S.EDITION_2019.application_rows if r.key == "other_handling")
+        old = next(r for r in S.get_edition("2019").application_rows if r.key == "other_handling")
         at = _find(toks, start3, end3, old.label, exact=True)
         single_other = _values(toks, at, len(edition.application_columns), end3) if at >= 0 else None
     for row in edition.application_rows:
@@ -368,7 +369,7 @@ class Section:
 def reports_in(text: str) -> list[Section]:
     """The reports a text holds (a web page may bundle several years): sections that start at a
     title line and contain a 第三部分 table."""
-    first_row = norm(S.EDITION_2021.application_rows[0].label)
+    first_row = norm(S.get_edition("2021").application_rows[0].label)
     lines = text.replace("\r\n", "\n").split("\n")
     starts = [(i, m) for i, ln in enumerate(lines) if (m := _TITLE.search(ln)) and len(ln.strip()) <= 60]
     sections = []
