@@ -36,6 +36,25 @@ class Change:
         return f"{self.sheet}!{self.ref} {edition.describe(self.path)}：{old} → {n(self.new)}"
 
 
+def _carry_meta(p: "Plan", this: WorkbookRead, last: Mapping[str, Any]) -> None:
+    """联系方式, 所属地区, 上级机关 into empty cells; never over what is typed.  A distributed copy
+    (it carries a unit id) keeps the roster's values: nothing of its meta is carried."""
+    distributed = bool(get_path(this.data, "meta.unit_id"))
+    for path in S.PERSISTENT_META:
+        new, old = get_path(last, path), get_path(this.data, path)
+        if not isinstance(new, str) or not new.strip() or path not in this.cells:
+            continue
+        label = this.edition.describe(path)
+        if old == new:
+            p.same.append(path)
+        elif distributed:
+            p.notes.append(f"{label}：下发的模板以名单为准，未改动（上年为“{new}”）")
+        elif old in (None, ""):
+            p.changes.append(Change(path, *this.cells[path], None, new))
+        else:
+            p.notes.append(f"{label}已填写“{old}”，未改动（上年为“{new}”）")
+
+
 @dataclass
 class Plan:
     changes: list[Change] = field(default_factory=list)  # cells that will be written
@@ -97,6 +116,7 @@ def plan(this: WorkbookRead, last: Mapping[str, Any], *, force: bool = False) ->
             p.changes.append(change)
         else:
             p.conflicts.append(change)
+    _carry_meta(p, this, last)
     prev = _without_previous(last)
     p.previous = prev
     current = this.data.get("previous")

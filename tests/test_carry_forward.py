@@ -67,8 +67,8 @@ def test_an_altered_copy_fails_xyr01_naming_the_column(hongkou, tmp_path):
     run = nianbao("validate", this, "--previous", alt, "--format", "json")
     assert run.code == 1
     xyr = [f["message"] for f in json.loads(run.out)["findings"] if f["rule"] == "XYR-01"]
-    assert xyr == ["第三部分“其他”列：上年结转＝0，但2019年度结转下年度＝3，相差-3",
-                   "第三部分“总计”列：上年结转＝70，但2019年度结转下年度＝73，相差-3"]
+    assert xyr == ["第三部分“其他”列：上年结转＝0，但2019年度结转下年度＝3，前者少3件",
+                   "第三部分“总计”列：上年结转＝70，但2019年度结转下年度＝73，前者少3件"]
 
 
 def _type_into(path: Path, name: str, value) -> None:

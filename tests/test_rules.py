@@ -23,14 +23,14 @@ def messages(findings, rule):
 def test_shanghai_2020_columns_that_do_not_balance():
     found = check(load_fixture("shanghai-2020"))
     assert messages(found, "ARI-01") == [
-        "第三部分“自然人”列：一＋二＝28281，三（七）＋四＝28214，相差67",
-        "第三部分“商业企业”列：一＋二＝1787，三（七）＋四＝1859，相差-72",
-        "第三部分“科研机构”列：一＋二＝13，三（七）＋四＝12，相差1",
-        "第三部分“社会公益组织”列：一＋二＝60，三（七）＋四＝58，相差2",
-        "第三部分“法律服务机构”列：一＋二＝147，三（七）＋四＝149，相差-2",
+        "第三部分“自然人”列：一＋二＝28281，三（七）＋四＝28214，前者多67件",
+        "第三部分“商业企业”列：一＋二＝1787，三（七）＋四＝1859，前者少72件",
+        "第三部分“科研机构”列：一＋二＝13，三（七）＋四＝12，前者多1件",
+        "第三部分“社会公益组织”列：一＋二＝60，三（七）＋四＝58，前者多2件",
+        "第三部分“法律服务机构”列：一＋二＝147，三（七）＋四＝149，前者少2件",
     ]
     assert messages(found, "ARI-03") == [
-        "第三部分“一、本年新收政府信息公开申请数量”行：总计＝29130，六类申请人之和＝29126，相差4"]
+        "第三部分“一、本年新收政府信息公开申请数量”行：总计＝29130，六类申请人之和＝29126，前者多4件"]
     ari01 = [f for f in found if f.rule == "ARI-01"][0]
     assert ari01.paths == ("applications.new.natural_person", "applications.carried_over.natural_person",
                            "applications.total_handled.natural_person", "applications.carried_forward.natural_person")
@@ -39,8 +39,8 @@ def test_shanghai_2020_columns_that_do_not_balance():
 
 def test_hongkou_2019_only_the_total_column_balances():
     found = check(load_fixture("hongkou-2019"))
-    assert messages(found, "ARI-01") == ["第三部分“自然人”列：一＋二＝884，三（七）＋四＝885，相差-1",
-                                         "第三部分“商业企业”列：一＋二＝9，三（七）＋四＝8，相差1"]
+    assert messages(found, "ARI-01") == ["第三部分“自然人”列：一＋二＝884，三（七）＋四＝885，前者少1件",
+                                         "第三部分“商业企业”列：一＋二＝9，三（七）＋四＝8，前者多1件"]
     assert messages(found, "ARI-05") == [
         "第三部分：总计列平衡（一＋二＝三（七）＋四＝895），但自然人、商业企业列不平衡，申请人类型可能记错了"]
 
@@ -209,6 +209,25 @@ def test_rule_documentation_is_what_the_rule_says(rule_id):
     assert rule.what and rule.why and rule.fix
 
 
+def test_rule_severities_shown_as_reported():
+    """`nianbao rules` shows every severity a rule reports (NUM-01 is a warning in a published report)."""
+    from nianbao.addin.checks.findings import SEVERITY_ZH
+
+    reported: dict[str, set[str]] = {}
+    for rule_id, (base, fire, _) in CASES.items():
+        bad = copy.deepcopy(load_fixture(base))
+        fire(bad)
+        for published in (False, True):
+            data = copy.deepcopy(bad)
+            if published:
+                data["source"] = {**(data.get("source") or {}), "format": "txt"}
+            reported.setdefault(rule_id, set()).update(f.severity for f in check(data) if f.rule == rule_id)
+    assert "warning" in reported["NUM-01"] and "error" in reported["NUM-01"]
+    for rule_id, severities in reported.items():
+        shown = CATALOGUE[rule_id].severity_text(SEVERITY_ZH)
+        assert all(SEVERITY_ZH[s] in shown for s in severities), (rule_id, severities, shown)
+
+
 def test_rules_explain_what_why_example_fix():
     run = nianbao("rules", "XYR-01")
     assert run.code == 0
@@ -223,7 +242,7 @@ def test_xyr01_across_the_edition_change():
     this["meta"]["year"] = 2021
     prev = load_fixture("hongkou-2020")
     found = check(this, previous=prev)
-    assert "第三部分“自然人”列：上年结转＝0，但2020年度结转下年度＝42，相差-42" in messages(found, "XYR-01")
+    assert "第三部分“自然人”列：上年结转＝0，但2020年度结转下年度＝42，前者少42件" in messages(found, "XYR-01")
     set_path(prev, "applications.carried_forward.natural_person", 0)
     set_path(prev, "applications.carried_forward.total", 0)
     assert not [f for f in check(this, previous=prev) if f.rule == "XYR-01" and f.severity == "error"]
@@ -256,7 +275,7 @@ def test_rules_command_lists_and_explains():
 def test_validate_text_output_and_exit_codes(tmp_path):
     run = nianbao("validate", fixture_path("shanghai-2020"))
     assert run.code == 1
-    assert "第三部分“自然人”列：一＋二＝28281，三（七）＋四＝28214，相差67" in run.out.replace("\n", "").replace("│", "").replace(" ", "")  # noqa: E501
+    assert "第三部分“自然人”列：一＋二＝28281，三（七）＋四＝28214，前者多67件" in run.out.replace("\n", "").replace("│", "").replace(" ", "")  # noqa: E501
     assert "错误 7" in run.out
     bad = tmp_path / "x.xlsx"
     bad.write_text("not a workbook")
@@ -276,4 +295,4 @@ def test_validate_json_shape_for_a_workbook(tmp_path):
     # in the workbook the printed 29130 is a formula (29126): the 总计 column no longer balances
     ari = [f for f in report["findings"] if f["rule"] == "ARI-01"]
     assert ari[0]["cells"][0] == {"path": "applications.new.natural_person", "sheet": "第三部分", "cell": "D7"}
-    assert [f["message"] for f in ari][-1] == "第三部分“总计”列：一＋二＝30526，三（七）＋四＝30530，相差-4"
+    assert [f["message"] for f in ari][-1] == "第三部分“总计”列：一＋二＝30526，三（七）＋四＝30530，前者少4件"

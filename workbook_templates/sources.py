@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 from nianbao.workbook_templates.format import schema as S
-from nianbao.workbook_templates.format.errors import DataError, NianbaoError, UnreadableFile
+from nianbao.workbook_templates.format.errors import DataError, NianbaoError, NotXlsx, UnreadableFile
 from nianbao.workbook_templates.format.report_data import Report, get_path, normalise, set_path
-from nianbao.workbook_templates.xlsx.reader import WorkbookRead, read_workbook
+from nianbao.workbook_templates.xlsx.reader import WORKBOOK_SUFFIXES, WorkbookRead, read_workbook
 
 
 def read_json(path: str | Path) -> Report:
@@ -62,7 +62,15 @@ def load_report(path: str | Path, year: int | None = None, agency: str | None = 
         return read_json(path), None
     if suffix in TEXT_SUFFIXES:
         return read_published(path, year, agency, kind), None
-    wb = read_workbook(path)
+    try:
+        wb = read_workbook(path)
+    except NotXlsx as e:
+        if suffix in WORKBOOK_SUFFIXES:
+            raise
+        raise NotXlsx(f"{path.name} 不是能读取的文件：可以读取 Excel 工作簿（{' '.join(WORKBOOK_SUFFIXES)}）、报告数据（.json）"
+                      f"或已发布的报告（{' '.join(TEXT_SUFFIXES)}）。",
+                      f"{path.name} cannot be read: give a workbook ({', '.join(WORKBOOK_SUFFIXES)}), report data (.json) "
+                      f"or a published report ({', '.join(TEXT_SUFFIXES)})") from None
     return wb.data, wb
 
 

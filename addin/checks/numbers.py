@@ -27,7 +27,8 @@ def _blank_by_row(ctx: Context) -> dict[str, list[str]]:
       why="“空白”和“0”是两回事：空白可能是漏填，汇总和勾稽校验都无法把它当作 0。"
           "在工作簿里是错误（必须填 0）；在已发布的报告里是警告（原文就空着）。",
       example="第三部分“二、上年结转政府信息公开申请数量”：自然人 未填（没有的请填 0）",
-      fix="在这些格里填上数字，没有发生的填 0。")
+      fix="在这些格里填上数字，没有发生的填 0。",
+      levels="错误，已发布的报告中为警告")
 def check_blank(ctx: Context) -> Iterable[Hit]:
     severity = "warning" if ctx.published else "error"
     for paths in _blank_by_row(ctx).values():

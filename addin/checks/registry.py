@@ -80,6 +80,10 @@ class Rule:
     example: str  # 示例: what the rule says on its firing test case (a test holds them equal)
     fix: str  # 怎么改
     check: Check
+    levels: str = ""  # how the severity varies by case, as `nianbao rules` shows it (blank: always the same)
+
+    def severity_text(self, severity_names: Mapping[str, str]) -> str:
+        return self.levels or severity_names[self.severity]
 
     def run(self, ctx: Context) -> list[Finding]:
         return [Finding(self.id, h.severity or self.severity, h.message, tuple(h.paths), h.part, fix=self.fix)
@@ -87,7 +91,7 @@ class Rule:
 
     def explain(self, severity_names: Mapping[str, str]) -> str:
         """The rule as `nianbao rules ID` prints it."""
-        return (f"{self.id}  {self.title}（{severity_names[self.severity]}，{self.family}）\n\n"
+        return (f"{self.id}  {self.title}（{self.severity_text(severity_names)}；{self.family}）\n\n"
                 f"检查什么：{self.what}\n\n为什么：{self.why}\n\n示例：{self.example}\n\n怎么改：{self.fix}")
 
 
@@ -95,13 +99,13 @@ CATALOGUE: dict[str, Rule] = {}
 
 
 def rule(id: str, severity: str, family: str, title: str, *, what: str, why: str, example: str,
-         fix: str) -> Callable[[Check], Check]:
+         fix: str, levels: str = "") -> Callable[[Check], Check]:
     """Register a check under its rule."""
     assert family in FAMILIES, family
 
     def register(fn: Check) -> Check:
         assert id not in CATALOGUE, f"rule {id} registered twice"
-        CATALOGUE[id] = Rule(id, severity, family, title, what.strip(), why.strip(), example, fix.strip(), fn)
+        CATALOGUE[id] = Rule(id, severity, family, title, what.strip(), why.strip(), example, fix.strip(), fn, levels)
         return fn
 
     return register

@@ -46,7 +46,8 @@ def integrity_message(item: Mapping[str, Any], edition: S.Edition) -> str:
       what="模板中的合计仍是原来的公式、工作表保护仍在、定义名称指向原来的单元格、模板版本是本程序认识的。",
       why="合计公式被改成常量或改写、保护被撤销后，表格里的数字可能不再可信，校验也可能对不上原表。",
       example="第三部分“一、本年新收政府信息公开申请数量”行“总计”列（第三部分!J7）应为公式，但被改成了常量 600",
-      fix="核对后用原模板重新填写（nianbao new 生成，或从下发的模板重新开始），不要修改合计公式和表头。")
+      fix="核对后用原模板重新填写（nianbao new 生成，或从下发的模板重新开始），不要修改合计公式和表头。",
+      levels="错误，工作表保护被撤销为警告")
 def check_integrity(ctx: Context) -> Iterable[Hit]:
     for item in ctx.source.get("integrity") or []:
         path = item.get("path")
@@ -59,7 +60,8 @@ def check_integrity(ctx: Context) -> Iterable[Hit]:
       what="报告使用统计年度要求的格式：2021 年度起为国办公开办函〔2021〕30号，2019、2020 年度为〔2019〕60号。",
       why="两版格式的第二、三部分不同（如 2021 版把“（六）其他处理”分为三项），用错版本的报告缺少法定的行。",
       example="2023 年度的报告使用了 2019 版格式（国办公开办函〔2019〕60号），应使用国办公开办函〔2021〕30号",
-      fix="用本年度的模板（nianbao new --year 年度）重新填写，或把数字转录到正确版本的表格中。")
+      fix="用本年度的模板（nianbao new --year 年度）重新填写，或把数字转录到正确版本的表格中。",
+      levels="错误，2019 年度为警告")
 def check_edition(ctx: Context) -> Iterable[Hit]:
     if not isinstance(ctx.year, int):
         return
@@ -119,7 +121,8 @@ def _body(heading: str) -> str:
       what="已发布的报告有六个部分，标题依次为“一、总体情况”至“六、其他需要报告的事项”。只检查导入的已发布报告。",
       why="条例第五十条和国办公开办函〔2021〕30号规定了报告的六个部分；缺少一个部分是错误，标题写法不同是警告。",
       example="缺少第五部分“五、存在的主要问题及改进情况”",
-      fix="补上缺少的部分，标题按官方写法。")
+      fix="补上缺少的部分，标题按官方写法。",
+      levels="错误，标题写法不同为警告")
 def check_parts(ctx: Context) -> Iterable[Hit]:
     parts = ctx.source.get("parts")
     if not parts:

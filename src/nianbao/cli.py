@@ -31,7 +31,28 @@ def _fail(error: NianbaoError) -> NoReturn:
 
 
 class _Group(click.Group):
-    """Turns every NianbaoError into its message and exit code, never a traceback."""
+    """Turns every NianbaoError into its message and exit code, never a traceback; click's usage
+    errors and help in Chinese first (``cli_text``)."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        from nianbao.cli_text import install, show_usage_error
+
+        install()
+        try:
+            rv = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as e:
+            show_usage_error(e)
+            sys.exit(e.exit_code)
+        except click.Abort:
+            _say("已中断。Aborted.")
+            sys.exit(1)
+        except click.ClickException as e:
+            e.show()
+            sys.exit(e.exit_code)
+        sys.exit(rv if isinstance(rv, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -296,7 +317,7 @@ def rules_cmd(rule_id: str | None) -> None:
             click.echo(f"【{family}】")
             for r in CATALOGUE.values():
                 if r.family == family:
-                    click.echo(f"  {r.id:8} {SEVERITY_ZH[r.severity]}  {r.title}")
+                    click.echo(f"  {r.id:8} {r.title}（{r.severity_text(SEVERITY_ZH)}）")
         click.echo(f"\n共 {len(CATALOGUE)} 条规则。nianbao rules <编号> 查看说明（检查什么、为什么、示例、怎么改）。")
         return
     r = CATALOGUE.get(rule_id.upper())
@@ -337,7 +358,7 @@ def carry_forward_cmd(last_path: Path, this_path: Path, dry_run: bool, force: bo
     for c in plan.changes:
         click.echo(f"{verb}填写 {c.describe(ed)}")
     if plan.same:
-        click.echo(f"{len(plan.same)} 个单元格已与上年一致，无需改动。")
+        click.echo(f"{len(plan.same)} 个单元格已与上年一致。")
     if plan.previous_changed:
         click.echo(f"{verb}保存上年（{last['meta'].get('year')} 年度）的报告数据，供跨年度校验和同比文字使用。")
     if dry_run:
@@ -382,13 +403,14 @@ def generate_cmd(source: Path, previous_path: Path | None, output: Path, templat
 
 
 @main.command("reference-docx")
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Where to write it (default: the bundled generator/reference.docx).")
-def reference_docx_cmd(output: Path | None) -> None:
-    """Write the reference .docx (GB/T 9704 styles) to start your own from."""
-    from nianbao.generator.docx_style import REFERENCE, write_reference
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("参考文档.docx"), show_default=True,
+              help="写到哪里（默认为当前文件夹；软件包中自带的那份不会被改写）。Where to write it.")
+def reference_docx_cmd(output: Path) -> None:
+    """写出参考 .docx（GB/T 9704 样式），以便在其基础上修改。Write the reference .docx to start your own from."""
+    from nianbao.generator.docx_style import write_reference
 
-    _say(f"已生成 {write_reference(output or REFERENCE)}")
+    _output_kind(output, (".docx",))
+    _say(f"已生成 {write_reference(output)}；修改后用 generate --reference-docx {output} 使用。")
 
 
 def _progress(total: int, label: str):

@@ -5,7 +5,7 @@
 - ``percent(part, whole)``: part/whole in per cent, two decimals, rounded half-up as Excel and
   the published reports do (Python's ``round`` is half-even); ``None`` when it cannot be said.
 - ``signed(v)``: a figure with its sign (+5174), as the 2019 table prints 本年增/减.
-- ``difference(v)``: how a message states a difference between two sides.
+- ``difference(v)``: how a message states a difference between two sides (前者多67件 / 前者少72件).
 """
 
 from __future__ import annotations
@@ -39,9 +39,10 @@ def signed(v: int | float) -> str:
     return f"+{figure(v)}" if v > 0 else figure(v)
 
 
-def difference(v: int | float) -> str:
-    """The difference of two sides in a message: 相差67, 相差-72."""
-    return f"相差{figure(v)}"
+def difference(v: int | float, unit: str = "件") -> str:
+    """How a message states the difference of its two sides (the first side less the second):
+    前者多67件, 前者少72件 — one wording for every rule."""
+    return f"前者{'多' if v > 0 else '少'}{figure(abs(v))}{unit}"
 
 
 def number_value(v: Any) -> int | float | None:

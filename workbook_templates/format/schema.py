@@ -257,6 +257,9 @@ META_FIELDS: tuple[tuple[Label, Kind, bool], ...] = (  # in report-data.md's ord
     (Label("published", "发布日期"), Kind.DATE, False),
 )
 
+# Meta that rarely changes from one year to the next: carry-forward fills it into empty cells.
+PERSISTENT_META: tuple[str, ...] = ("meta.region", "meta.parent", "meta.contact")
+
 FEE_FIELDS: tuple[tuple[Label, Kind], ...] = (
     (Label("info_processing_fee_yuan", "本年收取信息处理费（元）"), Kind.YUAN),
     (Label("notices_issued", "本年发出收费通知（件）"), Kind.COUNT),

@@ -26,7 +26,7 @@ from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.xlsx.cellrefs import expand, same_formula, sum_formula
 from nianbao.workbook_templates.format.errors import DataError, NotOurWorkbook
 from nianbao.workbook_templates.format.report_data import (
-    Report, empty_report, get_path, normalise, number, set_path)
+    Report, computed_value, empty_report, get_path, normalise, number, set_path)
 from nianbao.workbook_templates.format.schema import AGENCY_KINDS, NAME_EDITION, NAME_FORMAT_VERSION, NAME_PREVIOUS, NAME_SCHEMA, Edition, Kind
 from nianbao.workbook_templates.xlsx.package import Cell, XlsxPackage
 
@@ -198,14 +198,8 @@ class _Binder:
         if cell.error:
             self.note_cell(path, cell.error, "公式结果为错误值")
             return None
-        # no cached result (a file written by openpyxl): compute from the parts
-        total: int | float = 0
-        for part in rel.right:
-            v = resolved[part] if part in resolved else self.total(part, resolved)
-            resolved[part] = v
-            if isinstance(v, (int, float)):
-                total += v
-        return number(total) if isinstance(total, float) else total
+        # no cached result (a file written by openpyxl): what the formula computes from the entries
+        return computed_value(self.edition, resolved, path)
 
 
 def _find_edition(src: NamedCells) -> Edition:
