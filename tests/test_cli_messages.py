@@ -82,3 +82,32 @@ def test_carry_forward_carries_the_meta_that_persists(tmp_path):
     run = nianbao("carry-forward", "--from", last, "--to", other)
     assert run.code == 0 and "已填写“新的联系电话 0573-1”，未改动" in run.err + run.out
     assert json.loads(nianbao("export", other).out)["meta"]["contact"] == "新的联系电话 0573-1"
+
+
+def _commands(group, prefix=""):
+    import click
+
+    for name, cmd in group.commands.items():
+        yield f"{prefix}{name}", cmd
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, f"{prefix}{name} ")
+
+
+def test_every_command_and_option_speaks_chinese_first():
+    import re
+
+    from nianbao.cli import main
+
+    def chinese_first(text: str | None) -> bool:
+        # Chinese first: a Chinese sentence opens the text (a product name such as “Excel” may lead it)
+        return bool(text) and bool(re.match(r"^[A-Za-z0-9 .]{0,8}[\u4e00-\u9fff“（]", text.strip()))
+
+    assert chinese_first(main.help)
+    for name, cmd in _commands(main):
+        assert chinese_first(cmd.help), f"nianbao {name}: {cmd.help!r}"
+        for p in cmd.params:
+            if getattr(p, "help", None) is not None or not isinstance(p, __import__("click").Argument):
+                help_text = getattr(p, "help", None)
+                if p.name == "help":
+                    continue
+                assert chinese_first(help_text), f"nianbao {name} {p.opts}: {help_text!r}"

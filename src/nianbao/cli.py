@@ -108,23 +108,24 @@ def _report_integrity(read: Any) -> None:
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="nianbao")
+@click.version_option(__version__, prog_name="nianbao", help="显示版本并退出。Show the version and exit.")
 def main() -> None:
-    """nianbao — 政府信息公开工作年度报告工具 (annual government-information-disclosure reports).
+    """政府信息公开工作年度报告工具 nianbao：模板工作簿、校验、上年结转、生成报告、下发与汇总。
 
-    Template workbooks with locked formulas and live checks; export and import of report data.
+    Annual government-information-disclosure reports: template workbooks, checks, carry-forward,
+    the report, distribution and collection.  `nianbao 命令 --help` 查看每个命令的用法。
     """
 
 
 @main.command("new")
-@click.option("--year", type=int, required=True, help="Statistics year N (统计年度).")
-@click.option("--agency", required=True, help="Agency name as in the title (机关名称).")
-@click.option("--kind", type=click.Choice(list(S.AGENCY_KINDS)), help="Agency kind; inferred from the name if omitted.")
-@click.option("--edition", type=click.Choice(list(S.EDITIONS)), help="Format edition; from the year if omitted.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The .xlsx to create.")
-@click.option("--force", is_flag=True, help="Replace an existing file (the old one is kept as .bak).")
+@click.option("--year", type=int, required=True, help="统计年度 N。Statistics year N.")
+@click.option("--agency", required=True, help="机关名称（与报告标题一致）。Agency name as in the title.")
+@click.option("--kind", type=click.Choice(list(S.AGENCY_KINDS)), help="机关类型；不给出时按名称推断。Agency kind; inferred from the name if omitted.")
+@click.option("--edition", type=click.Choice(list(S.EDITIONS)), help="格式版本；不给出时按年度确定。Format edition; from the year if omitted.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="要生成的 .xlsx。The .xlsx to create.")
+@click.option("--force", is_flag=True, help="替换已有文件（旧文件保留为 .bak）。Replace an existing file (kept as .bak).")
 def new_cmd(year: int, agency: str, kind: str | None, edition: str | None, output: Path, force: bool) -> None:
-    """Create a template workbook for one agency and year."""
+    """生成某机关某年度的模板工作簿。Create a template workbook for one agency and year."""
     from nianbao.workbook_templates.format.report_data import empty_report, set_path
     from nianbao.workbook_templates.xlsx.writer import write_workbook
 
@@ -151,9 +152,9 @@ def new_cmd(year: int, agency: str, kind: str | None, edition: str | None, outpu
 
 @main.command("export")
 @click.argument("workbook", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write JSON here instead of stdout.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="写到这个 JSON 文件（默认输出到屏幕）。Write JSON here instead of stdout.")
 def export_cmd(workbook: Path, output: Path | None) -> None:
-    """Read a filled workbook and print its report data (JSON)."""
+    """读取填好的工作簿，输出报告数据（JSON）。Read a filled workbook and print its report data."""
     from nianbao.workbook_templates.xlsx.reader import WORKBOOK_SUFFIXES, read_workbook
     from nianbao.workbook_templates.xlsx.package import XlsxPackage
 
@@ -175,12 +176,12 @@ def export_cmd(workbook: Path, output: Path | None) -> None:
 @main.command("import")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="OUT.json (normalised report data) or OUT.xlsx (a filled template).")
-@click.option("--year", type=int, help="Which report, when the file holds several (a web page).")
-@click.option("--agency", help="Which report, by agency, when the file holds several.")
-@click.option("--kind", type=click.Choice(list(S.AGENCY_KINDS)), help="Agency kind, when the name misleads.")
+              help="写出报告数据 OUT.json 或填好的模板 OUT.xlsx。Normalised report data or a filled template.")
+@click.option("--year", type=int, help="文件中有几份报告（如一个网页）时，取哪一年度的。Which report, when the file holds several.")
+@click.option("--agency", help="文件中有几份报告时，按机关名称选择。Which report, by agency.")
+@click.option("--kind", type=click.Choice(list(S.AGENCY_KINDS)), help="机关类型（名称不能说明时）。Agency kind, when the name misleads.")
 def import_cmd(source: Path, output: Path, year: int | None, agency: str | None, kind: str | None) -> None:
-    """Read report data (.json), a workbook, or a published report (.txt .md .html .docx .pdf); write JSON or a template."""
+    """读取报告数据、工作簿或已发布的报告，写出 JSON 或填好的模板。Read report data, a workbook or a published report (.txt .md .html .docx .pdf); write JSON or a template."""
     from nianbao.workbook_templates.xlsx.safe_write import write_atomic
     from nianbao.workbook_templates.xlsx.writer import differing_totals_messages, write_workbook
     from nianbao.workbook_templates.sources import load_report
@@ -265,12 +266,13 @@ def _print_findings(report: Any, cells: dict, title: str) -> None:
 @main.command("validate")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("--previous", "previous_path", type=click.Path(path_type=Path),
-              help="Last year's report (workbook or JSON), for the cross-year rules.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--annotate", is_flag=True, help="Write the 校验结果 sheet and mark the cells (workbooks only).")
-@click.option("--year", type=int, help="Which report, when a published file holds several.")
+              help="上年的报告（工作簿、JSON 或已发布的报告），用于跨年度规则。Last year's report, for the cross-year rules.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="输出：按部分分组的表格（text）或 JSON。Output as text or JSON.")
+@click.option("--annotate", is_flag=True, help="把结果写进工作簿的“校验结果”工作表并标出有关单元格（只用于工作簿）。Write the results into the workbook.")
+@click.option("--year", type=int, help="文件中有几份报告时，取哪一年度的。Which report, when a published file holds several.")
 def validate_cmd(source: Path, previous_path: Path | None, fmt: str, annotate: bool, year: int | None) -> None:
-    """Check a report against the rule catalogue (exit 0 no error, 1 errors, 2 unreadable)."""
+    """按规则目录校验（退出码 0 无错误，1 有错误，2 无法读取）。Check a report against the rule catalogue."""
     from nianbao.addin.checks.validate import validate
     from nianbao.workbook_templates.sources import load_report
 
@@ -306,7 +308,7 @@ def validate_cmd(source: Path, previous_path: Path | None, fmt: str, annotate: b
 @main.command("rules")
 @click.argument("rule_id", required=False)
 def rules_cmd(rule_id: str | None) -> None:
-    """List the rule catalogue, or explain one rule."""
+    """列出规则目录，或说明一条规则。List the rule catalogue, or explain one rule."""
     from nianbao.addin.checks.findings import SEVERITY_ZH
     from nianbao.addin.checks.validate import CATALOGUE
 
@@ -328,12 +330,12 @@ def rules_cmd(rule_id: str | None) -> None:
 
 @main.command("carry-forward")
 @click.option("--from", "last_path", type=click.Path(path_type=Path), required=True,
-              help="Last year's report: a workbook or report data (JSON).")
-@click.option("--to", "this_path", type=click.Path(path_type=Path), required=True, help="This year's workbook.")
-@click.option("--dry-run", is_flag=True, help="Print the plan, change nothing.")
-@click.option("--force", is_flag=True, help="Overwrite typed figures that differ; accept any year.")
+              help="上年的报告：工作簿、JSON 或已发布的报告。Last year's report.")
+@click.option("--to", "this_path", type=click.Path(path_type=Path), required=True, help="本年的工作簿。This year's workbook.")
+@click.option("--dry-run", is_flag=True, help="只列出计划，不改动文件。Print the plan, change nothing.")
+@click.option("--force", is_flag=True, help="覆盖已填且不同的数字；不检查年度。Overwrite typed figures that differ; accept any year.")
 def carry_forward_cmd(last_path: Path, this_path: Path, dry_run: bool, force: bool) -> None:
-    """Fill 上年结转 from last year's 结转下年度 and store last year's report in the workbook."""
+    """用上年的“结转下年度”填本年的“上年结转”，并把上年报告存入工作簿。Carry last year's figures forward."""
     from nianbao.addin import carry_forward as cf
     from nianbao.workbook_templates.xlsx.safe_write import check_writable
     from nianbao.workbook_templates.sources import load_report
@@ -375,17 +377,17 @@ def carry_forward_cmd(last_path: Path, this_path: Path, dry_run: bool, force: bo
 @main.command("generate")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("--previous", "previous_path", type=click.Path(path_type=Path),
-              help="Last year's report, when SRC does not carry it already.")
+              help="上年的报告（SRC 中没有保存时），用于同比。Last year's report, when SRC does not carry it.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="OUT.docx, .html, .md, .txt or .pdf (PDF needs LibreOffice).")
+              help="要生成的报告：.docx、.html、.md、.txt 或 .pdf（PDF 需要 LibreOffice）。The report to write.")
 @click.option("--template", "template_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="A folder with your own report.j2 (copy generator/templates to start).")
+              help="自己的措辞模板 report.j2 所在的文件夹（可复制 generator/templates 修改）。Your own wording.")
 @click.option("--reference-docx", type=click.Path(path_type=Path, dir_okay=False),
-              help="A .docx whose styles, page setup and page numbers the report takes.")
-@click.option("--fragment", is_flag=True, help="HTML without <html>/<head>, inline styles, to paste into a CMS.")
+              help="参考文档：报告采用它的样式、页面和页码。A .docx whose styles the report takes.")
+@click.option("--fragment", is_flag=True, help="不含 <html>/<head>、样式内联的 HTML 片段，粘贴进网站内容管理系统。An HTML fragment for a CMS.")
 def generate_cmd(source: Path, previous_path: Path | None, output: Path, template_dir: Path | None,
                  reference_docx: Path | None, fragment: bool) -> None:
-    """Write the annual report (narrative from the figures, the three tables, a chart)."""
+    """生成年度报告（由数字写出的文字、三张表格、图）。Write the annual report."""
     from nianbao.addin.checks.validate import prose_against_tables
     from nianbao.generator import generate
     from nianbao.workbook_templates.sources import load_report
@@ -423,13 +425,14 @@ def _progress(total: int, label: str):
 
 
 @main.command("distribute")
-@click.option("--roster", type=click.Path(path_type=Path), required=True, help="Units: .csv (UTF-8 or GBK) or .xlsx.")
-@click.option("--year", type=int, required=True, help="Statistics year N.")
+@click.option("--roster", type=click.Path(path_type=Path), required=True, help="单位名单：.csv（UTF-8 或 GBK）或 .xlsx。Units: .csv or .xlsx.")
+@click.option("--year", type=int, required=True, help="统计年度 N。Statistics year N.")
 @click.option("--previous-dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Last year's returned workbooks or published reports, for 上年结转.")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True)
+              help="上年各单位交回的工作簿或发布的报告所在文件夹，用于上年结转。Last year's returns.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="写出模板和下发清单的文件夹（没有时新建）。Folder for the templates and the manifest.")
 def distribute_cmd(roster: Path, year: int, previous_dir: Path | None, out: Path) -> None:
-    """One pre-filled template per unit of a roster, plus a manifest (下发清单.csv/.xlsx)."""
+    """按名单给每个单位生成预填的模板，并写下发清单。One pre-filled template per unit of a roster."""
     from nianbao.batch.distribute import distribute
     from nianbao.batch.roster import read_roster
 
@@ -448,17 +451,17 @@ def distribute_cmd(roster: Path, year: int, previous_dir: Path | None, out: Path
 
 @main.command("collect")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--roster", type=click.Path(path_type=Path), help="The roster the templates were sent to.")
-@click.option("--agency", help="Agency of the consolidated report (default: the roster's top unit).")
-@click.option("--year", type=int, help="Statistics year (default: the returns' year).")
+@click.option("--roster", type=click.Path(path_type=Path), help="下发时用的单位名单。The roster the templates were sent to.")
+@click.option("--agency", help="汇总报告的机关名称（默认为名单中的最上级单位）。Agency of the consolidated report.")
+@click.option("--year", type=int, help="统计年度（默认取交回文件的年度）。Statistics year.")
 @click.option("--previous", "previous_path", type=click.Path(path_type=Path),
-              help="Last year's consolidated report, for the cross-year checks on the sum.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="SUMMARY.xlsx")
+              help="上年的汇总报告，用于对汇总数的跨年度校验。Last year's consolidated report.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="汇总工作簿 SUMMARY.xlsx。The summary workbook.")
 @click.option("--report", "report_path", type=click.Path(path_type=Path),
-              help="Also write the consolidated report (.docx/.html/.md/.pdf), prose left to write.")
+              help="同时生成汇总报告（.docx/.html/.md/.pdf），文字部分留待填写。Also write the consolidated report.")
 def collect_cmd(inputs: tuple[Path, ...], roster: Path | None, agency: str | None, year: int | None,
                 previous_path: Path | None, output: Path, report_path: Path | None) -> None:
-    """Read returned workbooks, check them, write the dashboard, feedback files and the sum."""
+    """读取交回的工作簿并校验，写出汇总情况、退回修改意见和汇总数。Collect, check and consolidate returns."""
     from nianbao.batch import collect as C
     from nianbao.batch.distribute import candidate_files
     from nianbao.batch.roster import read_roster
@@ -526,14 +529,14 @@ def collect_cmd(inputs: tuple[Path, ...], roster: Path | None, agency: str | Non
 
 @main.group("addin")
 def addin_group() -> None:
-    """The Excel add-in (ribbon tab 政务公开年报): build, install, offline bundle."""
+    """Excel 插件（功能区“政务公开年报”）：生成、安装、离线安装包。The Excel add-in."""
 
 
 @addin_group.command("build")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Default: addin/nianbao.xlam (committed).")
+              help="默认为 addin/excel/nianbao.xlam。Default: addin/excel/nianbao.xlam.")
 def addin_build_cmd(output: Path | None) -> None:
-    """Build the .xlam from the installed xlwings add-in template plus our ribbon."""
+    """由 xlwings 自带的插件模板和我们的功能区生成 .xlam。Build the .xlam."""
     from nianbao.addin.excel.build_xlam import XLAM, BuildError, build
 
     try:
@@ -543,11 +546,11 @@ def addin_build_cmd(output: Path | None) -> None:
 
 
 @addin_group.command("install")
-@click.option("--interpreter", help="Python for Excel to run (default: this one, pythonw.exe on Windows).")
+@click.option("--interpreter", help="Excel 调用的 Python（默认为当前的，Windows 上为 pythonw.exe）。Python for Excel to run.")
 @click.option("--dest", type=click.Path(path_type=Path, file_okay=False),
-              help="Folder to put nianbao.xlam in (default: Excel's XLSTART).")
+              help="放 nianbao.xlam 的文件夹（默认为 Excel 的 XLSTART）。Folder for nianbao.xlam.")
 def addin_install_cmd(interpreter: str | None, dest: Path | None) -> None:
-    """Install the add-in for Excel with this Python environment baked in."""
+    """为 Excel 安装插件，并写入当前 Python 的路径。Install the add-in for Excel."""
     from nianbao.addin.excel.install import install
 
     path = install(dest, interpreter)
@@ -555,10 +558,11 @@ def addin_install_cmd(interpreter: str | None, dest: Path | None) -> None:
 
 
 @addin_group.command("bundle")
-@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False), required=True)
-@click.option("--python", "python_version", default="3.11", show_default=True, help="Python version on the PCs.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="离线安装包的文件夹。Folder for the offline bundle.")
+@click.option("--python", "python_version", default="3.11", show_default=True, help="各电脑上的 Python 版本。Python version on the PCs.")
 def addin_bundle_cmd(output: Path, python_version: str) -> None:
-    """An offline folder: Windows wheels plus install.bat (no network needed on the PC)."""
+    """离线安装包：Windows 的安装文件和 install.bat（电脑不需要联网）。An offline install folder."""
     from nianbao.addin.excel.install import bundle
 
     _say(f"已生成离线安装包 {bundle(output, python_version)}（把整个文件夹拷到电脑上，双击 install.bat）")
@@ -566,10 +570,10 @@ def addin_bundle_cmd(output: Path, python_version: str) -> None:
 
 @main.command("templates")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("workbook_templates"),
-              show_default=True, help="Folder for the blank templates.")
-@click.option("--check", is_flag=True, help="Only check that the files in --out equal a fresh build.")
+              show_default=True, help="空白模板所在的文件夹。Folder for the blank templates.")
+@click.option("--check", is_flag=True, help="只检查 --out 中的文件是否与重新生成的一致。Only check.")
 def templates_cmd(out: Path, check: bool) -> None:
-    """Build the blank template workbooks of both editions from the format schema."""
+    """按格式定义生成两版空白模板工作簿。Build the blank templates from the format schema."""
     import tempfile
 
     from nianbao.workbook_templates.xlsx.templates import build_all, differences
