@@ -416,6 +416,24 @@ def collect_cmd(inputs: tuple[Path, ...], roster: Path | None, agency: str | Non
     sys.exit(1 if bad else 0)
 
 
+@main.command("ui")
+@click.option("--no-browser", is_flag=True, help="Print the address, do not open a browser.")
+@click.option("--serve", "serve_only", is_flag=True,
+              help="Run as the local service (for the WPS add-in): no browser; exits if one already runs.")
+@click.option("--install-shortcut", is_flag=True, help="Put a 开始菜单/桌面 shortcut in place (.lnk / .desktop).")
+def ui_cmd(no_browser: bool, serve_only: bool, install_shortcut: bool) -> None:
+    """工作台: the same buttons in a local web page on 127.0.0.1 (token-protected, offline)."""
+    if install_shortcut:
+        from nianbao.workbench.shortcut import install
+
+        for path in install():
+            _say(f"已创建快捷方式 {path}")
+        return
+    from nianbao.workbench.server import serve
+
+    sys.exit(serve(open_browser=not no_browser, serve_only=serve_only, say=lambda m: click.echo(m)))
+
+
 @main.group("addin")
 def addin_group() -> None:
     """The Excel add-in (ribbon tab 政务公开年报): build, install, offline bundle."""
