@@ -504,6 +504,7 @@ def test_distribute_then_collect_twenty_units(page, wb, work):
     row_of = {r.locator("td").first.inner_text(): r for r in rows.all()}
     for unit, data in figures.items():
         assert row_of[unit].locator("td").nth(new_col).inner_text() == str(data["applications"]["new"]["total"])
+        assert row_of[unit].locator("td").nth(11).inner_text() == f"{unit}-2023.xlsx"  # the GBK name, read right
     assert int(row_of[WRONG].locator("td").nth(4).inner_text()) >= 1
     # the sum on disk: every figure of 第三部分 is the sum over the 19 returns
     summary = Path(result.locator("ul.links li", has_text="年报汇总.xlsx").locator(".hint").inner_text())
