@@ -421,8 +421,15 @@ def collect_cmd(inputs: tuple[Path, ...], roster: Path | None, agency: str | Non
 @click.option("--serve", "serve_only", is_flag=True,
               help="Run as the local service (for the WPS add-in): no browser; exits if one already runs.")
 @click.option("--install-shortcut", is_flag=True, help="Put a 开始菜单/桌面 shortcut in place (.lnk / .desktop).")
-def ui_cmd(no_browser: bool, serve_only: bool, install_shortcut: bool) -> None:
+@click.option("--bundle", "bundle_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Write an offline install for Kylin/UOS (x86_64 and aarch64 wheels, install.sh) into this folder.")
+def ui_cmd(no_browser: bool, serve_only: bool, install_shortcut: bool, bundle_dir: Path | None) -> None:
     """工作台: the same buttons in a local web page on 127.0.0.1 (token-protected, offline)."""
+    if bundle_dir is not None:
+        from nianbao.workbench.bundle import bundle
+
+        _say(f"已生成离线安装包 {bundle(bundle_dir)}（拷到麒麟/统信电脑上，运行 sh install.sh）")
+        return
     if install_shortcut:
         from nianbao.workbench.shortcut import install
 

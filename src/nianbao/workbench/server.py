@@ -106,6 +106,7 @@ def serve(*, open_browser: bool = True, say: Callable[[str], None] = print, serv
     except KeyboardInterrupt:
         pass
     finally:
+        _drain(server)
         server.close()
         remove_state(state.token)
         state.registry.close()
@@ -125,9 +126,17 @@ def _run(server: Any, state: Any, open_browser: bool, say: Callable[[str], None]
         _open(state.url, say)
     while not state.stop.is_set():
         server.asyncore.loop(timeout=0.2, map=server._map, use_poll=True, count=1)
-    deadline = time.monotonic() + 1.0  # let the last answers (the 退出 page) go out
-    while time.monotonic() < deadline and any(getattr(ch, "total_outbufs_len", 0) for ch in server._map.values()):
-        server.asyncore.loop(timeout=0.05, map=server._map, use_poll=True, count=1)
+
+
+def _drain(server: Any) -> None:
+    """Let requests in progress finish and their answers go out before closing."""
+    deadline = time.monotonic() + 2.0
+    try:
+        while time.monotonic() < deadline and (getattr(server.task_dispatcher, "active_count", 0) or any(
+                getattr(ch, "total_outbufs_len", 0) for ch in server._map.values())):
+            server.asyncore.loop(timeout=0.05, map=server._map, use_poll=True, count=1)
+    except (KeyboardInterrupt, OSError):
+        pass
 
 
 def _open(url: str, say: Callable[[str], None]) -> None:
