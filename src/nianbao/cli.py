@@ -211,18 +211,9 @@ def import_cmd(source: Path, output: Path, year: int | None, agency: str | None,
 
 
 def _load_previous(path: Path | None, this_year: Any = None) -> dict | None:
-    """Last year's report; from a page holding several, the one for the year before ``this_year``."""
-    if path is None:
-        return None
-    from nianbao.workbook_templates.sources import load_report
+    from nianbao.actions import load_previous
 
-    data, _ = load_report(path, this_year - 1 if isinstance(this_year, int) else None)
-    data.pop("previous", None)
-    return data
-
-
-_PART_ORDER = (S.Part.TEMPLATE, S.Part.PART2, S.Part.PART3, S.Part.PART4, S.Part.PART6, S.Part.PROSE,
-               S.Part.CROSS_YEAR)
+    return load_previous(path, this_year)
 
 
 def _print_findings(report: Any, cells: dict, title: str) -> None:
@@ -231,15 +222,13 @@ def _print_findings(report: Any, cells: dict, title: str) -> None:
 
     from rich.markup import escape
 
+    from nianbao.actions import by_part
     from nianbao.addin.checks.findings import FIX_PREFIX, SEVERITY_ZH
 
     console = Console(width=None if sys.stdout.isatty() else 140, highlight=False)
     console.print(title)
-    by_part: dict[str, list] = {}
-    for f in report.findings:
-        by_part.setdefault(f.part or "其他", []).append(f)
     colour = {"error": "red", "warning": "yellow", "info": "cyan"}
-    for part in sorted(by_part, key=lambda p: _PART_ORDER.index(p) if p in _PART_ORDER else 99):
+    for part, part_findings in by_part(report.findings):
         table = Table(title=part, title_justify="left", show_lines=False, expand=False)
         table.add_column("级别", no_wrap=True)
         table.add_column("规则", no_wrap=True)
@@ -247,7 +236,7 @@ def _print_findings(report: Any, cells: dict, title: str) -> None:
         if cells:
             table.add_column("单元格", overflow="fold")
         explained: set[str] = set()  # 怎么改 once per rule in a table
-        for f in by_part[part]:
+        for f in part_findings:
             fix = f"\n[dim]{FIX_PREFIX}{escape(f.fix)}[/]" if f.fix and f.rule not in explained else ""
             explained.add(f.rule)
             where = [f"{cells[p][0]}!{cells[p][1]}" for p in f.paths if p in cells]
@@ -273,24 +262,10 @@ def _print_findings(report: Any, cells: dict, title: str) -> None:
 @click.option("--year", type=int, help="文件中有几份报告时，取哪一年度的。Which report, when a published file holds several.")
 def validate_cmd(source: Path, previous_path: Path | None, fmt: str, annotate: bool, year: int | None) -> None:
     """按规则目录校验（退出码 0 无错误，1 有错误，2 无法读取）。Check a report against the rule catalogue."""
-    from nianbao.addin.checks.validate import validate
-    from nianbao.workbook_templates.sources import load_report
+    from nianbao import actions
 
-    data, read = load_report(source, year)
-    if annotate and read is None:
-        raise OutputError("--annotate 只能用于 .xlsx 工作簿。", "--annotate works on .xlsx workbooks only")
-    previous = _load_previous(previous_path, data["meta"].get("year"))
-    acks = {}
-    if read is not None:  # confirmations a person typed into the 校验结果 sheet
-        from nianbao.addin.excel.results_sheet import read_acknowledgements
-
-        acks = read_acknowledgements(source)
-    if annotate:
-        from nianbao.workbook_templates.xlsx.safe_write import check_writable
-
-        check_writable(source)
-    report = validate(data, source.name, previous, acks)
-    cells = read.cells if read else {}
+    v = actions.validate_source(source, previous_path, year, annotate=annotate)
+    data, report, cells = v.data, v.report, v.cells
     if fmt == "json":
         click.echo(_dump_json(report.to_json(cells)), nl=False)
     else:
@@ -298,10 +273,7 @@ def validate_cmd(source: Path, previous_path: Path | None, fmt: str, annotate: b
         _print_findings(report, cells, f"校验 {source.name}（{meta.get('agency') or '未填机关名称'} · "
                                        f"{meta.get('year') or '未填年度'} 年度 · {data['edition']} 版格式）")
     if annotate:
-        from nianbao.addin.excel.results_sheet import annotate as write_annotations
-
-        backup = write_annotations(source, report, cells, read.edition)
-        _say(f"已写入“校验结果”工作表并标记了相关单元格：{source}" + (f"（原文件保留为 {backup.name}）" if backup else ""))
+        _say(actions.annotated_message(source, actions.annotate(v)))
     sys.exit(0 if report.ok else 1)
 
 
@@ -336,23 +308,17 @@ def rules_cmd(rule_id: str | None) -> None:
 @click.option("--force", is_flag=True, help="覆盖已填且不同的数字；不检查年度。Overwrite typed figures that differ; accept any year.")
 def carry_forward_cmd(last_path: Path, this_path: Path, dry_run: bool, force: bool) -> None:
     """用上年的“结转下年度”填本年的“上年结转”，并把上年报告存入工作簿。Carry last year's figures forward."""
-    from nianbao.addin import carry_forward as cf
-    from nianbao.workbook_templates.xlsx.safe_write import check_writable
-    from nianbao.workbook_templates.sources import load_report
-    from nianbao.workbook_templates.xlsx.reader import read_workbook
+    from nianbao import actions
 
-    this = read_workbook(this_path)
-    last, _ = load_report(last_path)
-    plan = cf.plan(this, last, force=force)
-    ed = this.edition
+    run = actions.carry_forward_plan(last_path, this_path, force=force)
+    plan, ed = run.plan, run.this.edition
     for note in plan.notes:
         _say(f"提示：{note}")
     if plan.wrong_year:
         _say(f"拒绝：{plan.wrong_year}。确认无误可加 --force。{this_path} 未改动。")
         sys.exit(1)
     for c in plan.conflicts:
-        old, new = c.old, c.new
-        _say(f"冲突：{c.sheet}!{c.ref} {ed.describe(c.path)} 已填 {old}，上年结转下年度为 {new}；保留已填的数字。")
+        _say(run.conflict_message(c))
     if plan.conflicts:
         _say(f"拒绝：{len(plan.conflicts)} 个已填数字与上年不同，{this_path} 未改动。核对后可加 --force 覆盖。")
         sys.exit(1)
@@ -362,15 +328,14 @@ def carry_forward_cmd(last_path: Path, this_path: Path, dry_run: bool, force: bo
     if plan.same:
         click.echo(f"{len(plan.same)} 个单元格已与上年一致。")
     if plan.previous_changed:
-        click.echo(f"{verb}保存上年（{last['meta'].get('year')} 年度）的报告数据，供跨年度校验和同比文字使用。")
+        click.echo(run.previous_message(verb))
     if dry_run:
         click.echo("（试运行，未改动任何文件）")
         return
-    if not plan.changes and not plan.previous_changed:
+    if run.nothing_to_do:
         click.echo("无需改动。")
         return
-    check_writable(this_path)
-    backup = cf.apply(this_path, this, plan)
+    backup = actions.carry_forward_apply(run)
     _say(f"已写入 {this_path}" + (f"；原文件保留为 {backup.name}" if backup else ""))
 
 
@@ -462,69 +427,59 @@ def distribute_cmd(roster: Path, year: int, previous_dir: Path | None, out: Path
 def collect_cmd(inputs: tuple[Path, ...], roster: Path | None, agency: str | None, year: int | None,
                 previous_path: Path | None, output: Path, report_path: Path | None) -> None:
     """读取交回的工作簿并校验，写出汇总情况、退回修改意见和汇总数。Collect, check and consolidate returns."""
+    from nianbao import actions
     from nianbao.batch import collect as C
-    from nianbao.batch.distribute import candidate_files
     from nianbao.batch.roster import read_roster
-    from nianbao.workbook_templates.xlsx.writer import write_workbook
 
     _output_kind(output, (".xlsx",))
     units = read_roster(roster) if roster else None
-    files: list[Path] = []
-    for item in inputs:
-        if item.is_dir():
-            files += [p for p in candidate_files(item, C.RETURNED) if p.resolve() != output.resolve()
-                      and p.name != "下发清单.xlsx"]
-        elif item.exists():
-            files.append(item)
-        else:
-            raise OutputError(f"找不到：{item}", f"not found: {item}")
+    files = actions.collect_files(inputs, output)
     progress, task = _progress(len(files), "读取并校验")
-    with progress:
-        returns = C.read_all(files, lambda: progress.advance(task))
-    year = year or C.year_of(returns)
-    statuses, unknown = C.match(returns, units, year)
-    if year is None:
-        raise NianbaoError("没有一份能读取的年报，无法汇总。", "no readable return: nothing to consolidate")
-    edition = S.edition_for_year(year)
-    summed, shortfalls = C.consolidate(statuses, edition)
-    if summed is None:
-        for s in statuses:
+    try:
+        with progress:
+            done = actions.collect(files, units, agency, year, previous_path, output, report_path,
+                                   lambda: progress.advance(task))
+    except actions.NothingToConsolidate as e:
+        for s in e.statuses:
             _say(f"{s.name}：{s.status} {'；'.join(s.notes)}")
-        raise NianbaoError(f"没有一份 {year} 年度的有效年报，无法汇总。", "no valid return: nothing to consolidate")
-    C.summary_meta(summed, units, agency, year)
-    summed["previous"] = _load_previous(previous_path, year)
-    if shortfalls:
-        summed["source"] = {"format": "xlsx", "aggregate": shortfalls, "notes": ["由 nianbao collect 汇总"]}
-    C.note_shortfalls(statuses, shortfalls, edition)
-    rows = C.dashboard_rows(statuses)
-    for r in unknown:
-        rows.append([Path(r.path).stem, "", "", "不在名单中" if r.data else "文件有误", "", "", "", "", "", "", "",
-                     Path(r.path).name, r.error or "文件中的单位不在名单中", "", ""])
-    write_workbook(summed, output, extra=lambda wb: C.write_dashboard_sheet(wb, rows))
-    title = f"{summed['meta'].get('agency') or ''}{year}年度政府信息公开工作年度报告汇总情况"
-    from nianbao.workbook_templates.xlsx.safe_write import write_atomic
-
-    html_path = output.with_suffix(".html")
-    write_atomic(html_path, C.dashboard_html(title, rows))
-    feedback = C.write_feedback(output.parent / C.FEEDBACK, statuses, year)
-    if report_path is not None:
-        from nianbao.generator import generate
-
-        generate(summed, report_path)
-    received = sum(1 for s in statuses if s.chosen)
-    missing = [s.name for s in statuses if s.status == "未收到"]
-    bad = [s.name for s in statuses if s.has_errors] + [Path(r.path).name for r in unknown if r.data is None]
-    _say(f"已汇总 {received} 个单位的报送（{len(files)} 个文件）：{output}，{html_path.name}")
+        raise
+    missing, bad, edition = done.missing, done.bad, done.edition
+    _say(f"已汇总 {done.received} 个单位的报送（{len(files)} 个文件）：{output}，{done.html_path.name}")
     if missing:
         _say(f"未收到（{len(missing)}）：{'、'.join(missing[:20])}{' 等' if len(missing) > 20 else ''}")
     if bad:
         _say(f"有错误或无法读取（{len(bad)}）：{'、'.join(bad[:20])}{' 等' if len(bad) > 20 else ''}")
-    if feedback:
-        _say(f"已写退回修改意见 {len(feedback)} 份：{output.parent / C.FEEDBACK}")
-    for item in shortfalls[:10]:
+    if done.feedback:
+        _say(f"已写退回修改意见 {len(done.feedback)} 份：{output.parent / C.FEEDBACK}")
+    for item in done.shortfalls[:10]:
         _say(f"警告 AGG-01：“{item['unit']}”{edition.describe(item['path'])}为 {item['own']}，"
              f"小于其下级之和 {item['children']}")
     sys.exit(1 if bad else 0)
+
+
+@main.command("ui")
+@click.option("--no-browser", is_flag=True, help="只显示地址，不打开浏览器。Print the address, do not open a browser.")
+@click.option("--serve", "serve_only", is_flag=True,
+              help="作为本机服务运行（供 WPS 加载项使用）：不打开浏览器；已有一个在运行时退出。Run as the local service for the WPS add-in.")
+@click.option("--install-shortcut", is_flag=True, help="在开始菜单／桌面放一个快捷方式（.lnk / .desktop）。Put a shortcut in place.")
+@click.option("--bundle", "bundle_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="把麒麟／统信的离线安装包（x86_64 和 aarch64 的安装文件、install.sh）写到这个文件夹。An offline install for Kylin/UOS.")
+def ui_cmd(no_browser: bool, serve_only: bool, install_shortcut: bool, bundle_dir: Path | None) -> None:
+    """工作台：在本机网页（127.0.0.1，有口令保护，不联网）中使用同样的按钮。The workbench in a local web page."""
+    if bundle_dir is not None:
+        from nianbao.workbench.bundle import bundle
+
+        _say(f"已生成离线安装包 {bundle(bundle_dir)}（拷到麒麟/统信电脑上，运行 sh install.sh）")
+        return
+    if install_shortcut:
+        from nianbao.workbench.shortcut import install
+
+        for path in install():
+            _say(f"已创建快捷方式 {path}")
+        return
+    from nianbao.workbench.server import serve
+
+    sys.exit(serve(open_browser=not no_browser, serve_only=serve_only, say=lambda m: click.echo(m)))
 
 
 @main.group("addin")

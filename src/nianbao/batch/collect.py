@@ -267,6 +267,11 @@ def year_of(returns: list[Returned]) -> int | None:
     return max(set(years), key=years.count) if years else None
 
 
+def feedback_file(folder: Path, name: str) -> Path:
+    """Where a unit's feedback file goes."""
+    return folder / f"{safe_file_stem(name)}-{FEEDBACK}.txt"
+
+
 def write_feedback(folder: Path, statuses: list[UnitStatus], year: int | None) -> list[Path]:
     from nianbao.workbook_templates.xlsx.safe_write import write_atomic
 
@@ -274,7 +279,7 @@ def write_feedback(folder: Path, statuses: list[UnitStatus], year: int | None) -
     for s in statuses:
         if s.chosen and (s.chosen.data is None or s.chosen.messages or s.status != "已收到"):
             folder.mkdir(parents=True, exist_ok=True)
-            target = folder / f"{safe_file_stem(s.name)}-{FEEDBACK}.txt"
+            target = feedback_file(folder, s.name)
             write_atomic(target, feedback_text(s, year).encode("utf-8-sig"), backup=False)
             written.append(target)
     return written

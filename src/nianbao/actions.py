@@ -1,0 +1,228 @@
+"""What the command line and the workbench both do: the orchestration around the core, once.
+
+The CLI prints what these return; the workbench (``nianbao ui``) shows it in a page.  Nothing here
+prints or exits; every user-facing failure is a ``NianbaoError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nianbao.workbook_templates.format.errors import NianbaoError, OutputError
+
+from nianbao.workbook_templates.format.schema import Part
+
+PART_ORDER = (Part.TEMPLATE, Part.PART2, Part.PART3, Part.PART4, Part.PART6, Part.PROSE, Part.CROSS_YEAR)
+
+
+def load_previous(path: Path | None, this_year: Any = None) -> dict | None:
+    """Last year's report; from a page holding several, the one for the year before ``this_year``."""
+    if path is None:
+        return None
+    from nianbao.workbook_templates.sources import load_report
+
+    data, _ = load_report(path, this_year - 1 if isinstance(this_year, int) else None)
+    data.pop("previous", None)
+    return data
+
+
+def by_part(findings: Iterable[Any]) -> list[tuple[str, list[Any]]]:
+    """Findings grouped by the part of the report they concern, in the report's order."""
+    groups: dict[str, list] = {}
+    for f in findings:
+        groups.setdefault(f.part or "其他", []).append(f)
+    return sorted(groups.items(), key=lambda kv: PART_ORDER.index(kv[0]) if kv[0] in PART_ORDER else 99)
+
+
+# --- validate ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Validation:
+    source: Path
+    data: dict[str, Any]
+    read: Any  # WorkbookRead for a workbook, else None
+    report: Any  # addin.checks.findings.Report
+
+    @property
+    def cells(self) -> dict:
+        return self.read.cells if self.read else {}
+
+
+def validate_source(source: Path, previous_path: Path | None = None, year: int | None = None, *,
+                    annotate: bool = False) -> Validation:
+    """``nianbao validate``: load anything ``import`` reads, with the confirmations typed into its
+    校验结果 sheet; with ``annotate``, refuse up front what cannot be annotated."""
+    from nianbao.addin.checks.validate import validate
+    from nianbao.workbook_templates.sources import load_report
+
+    data, read = load_report(source, year)
+    if annotate and read is None:
+        raise OutputError("--annotate 只能用于 .xlsx 工作簿。", "--annotate works on .xlsx workbooks only")
+    previous = load_previous(previous_path, data["meta"].get("year"))
+    acks = {}
+    if read is not None:  # confirmations a person typed into the 校验结果 sheet
+        from nianbao.addin.excel.results_sheet import read_acknowledgements
+
+        acks = read_acknowledgements(source)
+    if annotate:
+        from nianbao.workbook_templates.xlsx.safe_write import check_writable
+
+        check_writable(source)
+    report = validate(data, source.name, previous, acks)
+    return Validation(source, data, read, report)
+
+
+def annotate(v: Validation) -> Path | None:
+    """``validate --annotate``: the 校验结果 sheet and the marks, written safely; the backup's path."""
+    from nianbao.addin.excel.results_sheet import annotate as write_annotations
+
+    return write_annotations(v.source, v.report, v.cells, v.read.edition)
+
+
+def annotated_message(source: Path, backup: Path | None) -> str:
+    return f"已写入“校验结果”工作表并标记了相关单元格：{source}" + (f"（原文件保留为 {backup.name}）" if backup else "")
+
+
+# --- carry-forward ----------------------------------------------------------------------------------
+
+
+@dataclass
+class CarryForward:
+    this_path: Path
+    this: Any  # WorkbookRead
+    last: dict[str, Any]
+    plan: Any  # addin.carry_forward.Plan
+
+    def conflict_message(self, c: Any) -> str:
+        return (f"冲突：{c.sheet}!{c.ref} {self.this.edition.describe(c.path)} 已填 {c.old}，"
+                f"上年结转下年度为 {c.new}；保留已填的数字。")
+
+    def previous_message(self, verb: str) -> str:
+        return f"{verb}保存上年（{self.last['meta'].get('year')} 年度）的报告数据，供跨年度校验和同比文字使用。"
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not self.plan.changes and not self.plan.previous_changed
+
+
+def carry_forward_plan(last_path: Path, this_path: Path, *, force: bool = False) -> CarryForward:
+    """``nianbao carry-forward``'s plan: this year's workbook, last year's report, cell by cell."""
+    from nianbao.addin import carry_forward as cf
+    from nianbao.workbook_templates.sources import load_report
+    from nianbao.workbook_templates.xlsx.reader import read_workbook
+
+    this = read_workbook(this_path)
+    last, _ = load_report(last_path)
+    return CarryForward(this_path, this, last, cf.plan(this, last, force=force))
+
+
+def carry_forward_apply(cf_run: CarryForward) -> Path | None:
+    """Write a plan that was not refused (atomically, with a backup); the backup's path."""
+    from nianbao.addin import carry_forward as cf
+    from nianbao.workbook_templates.xlsx.safe_write import check_writable
+
+    check_writable(cf_run.this_path)
+    return cf.apply(cf_run.this_path, cf_run.this, cf_run.plan)
+
+
+# --- collect ----------------------------------------------------------------------------------------
+
+
+class NothingToConsolidate(NianbaoError):
+    """No valid return of the year: the statuses say why, unit by unit."""
+
+    def __init__(self, zh: str, en: str, statuses: list[Any]) -> None:
+        super().__init__(zh, en)
+        self.statuses = statuses
+
+
+@dataclass
+class Collected:
+    files: list[Path]
+    statuses: list[Any]
+    unknown: list[Any]
+    rows: list[list[Any]]
+    year: int
+    edition: Any
+    summed: dict[str, Any]
+    shortfalls: list[dict[str, Any]]
+    output: Path
+    html_path: Path
+    feedback: list[Path] = field(default_factory=list)
+    report_path: Path | None = None
+
+    @property
+    def received(self) -> int:
+        return sum(1 for s in self.statuses if s.chosen)
+
+    @property
+    def missing(self) -> list[str]:
+        return [s.name for s in self.statuses if s.status == "未收到"]
+
+    @property
+    def bad(self) -> list[str]:
+        return [s.name for s in self.statuses if s.has_errors] + [Path(r.path).name for r in self.unknown
+                                                                    if r.data is None]
+
+
+def collect_files(inputs: Iterable[Path], output: Path) -> list[Path]:
+    """The returned files among ``inputs`` (folders are searched), never our own outputs."""
+    from nianbao.batch import collect as C
+    from nianbao.batch.distribute import candidate_files
+
+    files: list[Path] = []
+    for item in inputs:
+        if item.is_dir():
+            files += [p for p in candidate_files(item, C.RETURNED) if p.resolve() != output.resolve()
+                      and p.name != "下发清单.xlsx"]
+        elif item.exists():
+            files.append(item)
+        else:
+            raise OutputError(f"找不到：{item}", f"not found: {item}")
+    return files
+
+
+def collect(files: list[Path], units: list[Any] | None, agency: str | None, year: int | None,
+            previous_path: Path | None, output: Path, report_path: Path | None,
+            progress: Callable[[], None] | None = None) -> Collected:
+    """``nianbao collect``: read and check every return, match them to the roster, write the sum
+    (SUMMARY.xlsx with its dashboard sheet), SUMMARY.html, the feedback files and the city report."""
+    from nianbao.batch import collect as C
+    from nianbao.workbook_templates.format import schema as S
+    from nianbao.workbook_templates.xlsx.safe_write import write_atomic
+    from nianbao.workbook_templates.xlsx.writer import write_workbook
+
+    returns = C.read_all(files, progress)
+    year = year or C.year_of(returns)
+    statuses, unknown = C.match(returns, units, year)
+    if year is None:
+        raise NianbaoError("没有一份能读取的年报，无法汇总。", "no readable return: nothing to consolidate")
+    edition = S.edition_for_year(year)
+    summed, shortfalls = C.consolidate(statuses, edition)
+    if summed is None:
+        raise NothingToConsolidate(f"没有一份 {year} 年度的有效年报，无法汇总。", "no valid return: nothing to consolidate",
+                                   statuses)
+    C.summary_meta(summed, units, agency, year)
+    summed["previous"] = load_previous(previous_path, year)
+    if shortfalls:
+        summed["source"] = {"format": "xlsx", "aggregate": shortfalls, "notes": ["由 nianbao collect 汇总"]}
+    C.note_shortfalls(statuses, shortfalls, edition)
+    rows = C.dashboard_rows(statuses)
+    for r in unknown:
+        rows.append([Path(r.path).stem, "", "", "不在名单中" if r.data else "文件有误", "", "", "", "", "", "", "",
+                     Path(r.path).name, r.error or "文件中的单位不在名单中", "", ""])
+    write_workbook(summed, output, extra=lambda wb: C.write_dashboard_sheet(wb, rows))
+    title = f"{summed['meta'].get('agency') or ''}{year}年度政府信息公开工作年度报告汇总情况"
+    html_path = output.with_suffix(".html")
+    write_atomic(html_path, C.dashboard_html(title, rows))
+    feedback = C.write_feedback(output.parent / C.FEEDBACK, statuses, year)
+    if report_path is not None:
+        from nianbao.generator import generate
+
+        generate(summed, report_path)
+    return Collected(files, statuses, unknown, rows, year, edition, summed, shortfalls, output, html_path,
+                     feedback, report_path)
