@@ -244,11 +244,13 @@ def generate_preview(reg: Registry, form: Mapping[str, str]) -> tuple[str, Task]
     render = _render("_generate.html")
 
     def task(job: Job) -> str:
+        from nianbao.addin.checks.validate import prose_against_tables
         from nianbao.generator import generate
 
         folder = reg.new_upload_folder()  # private: the preview is not a file the person asked for
-        result = generate(_load(src.path), folder / "预览.html")
-        return render(source=src, preview=f"/preview/{reg.offer(result.path)}", findings=result.findings,
+        data = _load(src.path)
+        result = generate(data, folder / "预览.html")
+        return render(source=src, preview=f"/preview/{reg.offer(result.path)}", findings=prose_against_tables(data),
                       notes=result.notes, pdf_missing=pdf_missing(), formats=_formats(src.path))
 
     return "预览报告", task
@@ -273,11 +275,12 @@ def generate_save(reg: Registry, form: Any) -> tuple[str, Task]:
     render = _render("_generated.html")
 
     def task(job: Job) -> str:
+        from nianbao.addin.checks.validate import prose_against_tables
         from nianbao.generator import generate
 
         job.total = len(wanted)
         data = _load(src.path)
-        written, failed, findings, notes = [], [], [], []
+        written, failed, findings, notes = [], [], prose_against_tables(data), []
         targets = {s: src.path.with_name(name) for s, _, name in _formats(src.path)}
         for suffix in wanted:
             try:
@@ -286,7 +289,7 @@ def generate_save(reg: Registry, form: Any) -> tuple[str, Task]:
                 failed.append((suffix, e.zh))
             else:
                 written.append({**_offer(reg, result.path), "backup": result.backup.name if result.backup else None})
-                findings, notes = result.findings or findings, result.notes or notes
+                notes = result.notes or notes
             job.step()
         return render(written=written, failed=failed, findings=findings, notes=notes, source=src)
 
