@@ -21,6 +21,7 @@ from typing import Any
 from flask import Flask, Response, abort, jsonify, redirect, render_template, request, send_file
 
 from nianbao import __version__
+from nianbao.workbench import api
 from nianbao.workbench.files import Refused, Registry, places
 from nianbao.workbench.jobs import Jobs
 
@@ -85,6 +86,11 @@ def create_app(state: State, max_upload_mb: float | None = None) -> Flask:
         hosts = {f"127.0.0.1:{state.port}", f"localhost:{state.port}"}
         if request.host not in hosts:  # DNS rebinding: a foreign name that resolves to 127.0.0.1
             return refuse(403, "请求的主机名不是本工作台（只接受 127.0.0.1 或 localhost）。", "wrong Host header")
+        if api.is_api(request.path):  # the WPS add-in: the token in its header is the boundary
+            if request.method == "OPTIONS" or _same(request.headers.get("X-Nianbao-Token"), state.token):
+                return None
+            return refuse(403, "没有访问令牌：插件读取的 workbench.json 与正在运行的工作台不符，请重启 nianbao ui --serve。",
+                          "no valid X-Nianbao-Token header")
         given = request.cookies.get(state.cookie) or request.headers.get("X-Nianbao-Token")
         from_url = request.args.get("token")
         if not _same(given, state.token):
@@ -114,6 +120,8 @@ def create_app(state: State, max_upload_mb: float | None = None) -> Flask:
         resp.headers.setdefault("X-Frame-Options", "DENY")
         resp.headers["Cross-Origin-Resource-Policy"] = "same-origin"
         resp.headers.pop("Access-Control-Allow-Origin", None)
+        if api.is_api(request.path):
+            api.cors(resp)
         return resp
 
     @app.errorhandler(413)
@@ -251,6 +259,8 @@ def create_app(state: State, max_upload_mb: float | None = None) -> Flask:
         resp.headers["Content-Security-Policy"] = PREVIEW_CSP
         resp.headers["X-Frame-Options"] = "SAMEORIGIN"
         return resp
+
+    api.register(app)
 
     @app.post("/api/quit")
     def quit_() -> Response:
