@@ -484,7 +484,7 @@ def ui_cmd(no_browser: bool, serve_only: bool, install_shortcut: bool, bundle_di
 
 @main.group("addin")
 def addin_group() -> None:
-    """Excel 插件（功能区“政务公开年报”）：生成、安装、离线安装包。The Excel add-in."""
+    """Excel / WPS 插件（功能区“政务公开年报”）：生成、安装、离线安装包。The Excel and WPS add-ins."""
 
 
 @addin_group.command("build")
@@ -504,12 +504,29 @@ def addin_build_cmd(output: Path | None) -> None:
 @click.option("--interpreter", help="Excel 调用的 Python（默认为当前的，Windows 上为 pythonw.exe）。Python for Excel to run.")
 @click.option("--dest", type=click.Path(path_type=Path, file_okay=False),
               help="放 nianbao.xlam 的文件夹（默认为 Excel 的 XLSTART）。Folder for nianbao.xlam.")
-def addin_install_cmd(interpreter: str | None, dest: Path | None) -> None:
-    """为 Excel 安装插件，并写入当前 Python 的路径。Install the add-in for Excel."""
+@click.option("--wps", is_flag=True,
+              help="为 WPS 表格安装（WPS 加载项，并设置本机服务登录后自动启动）。Install the WPS add-in instead.")
+def addin_install_cmd(interpreter: str | None, dest: Path | None, wps: bool) -> None:
+    """为 Excel（或用 --wps 为 WPS 表格）安装插件。Install the add-in for Excel (or WPS with --wps)."""
+    if wps:
+        from nianbao.addin.wps import install as wps_install
+
+        _say(wps_install.describe(wps_install.install(interpreter)))
+        return
     from nianbao.addin.excel.install import install
 
     path = install(dest, interpreter)
     _say(f"已安装 {path}。请重新打开 Excel，功能区会出现“政务公开年报”选项卡。")
+
+
+@addin_group.command("uninstall")
+@click.option("--wps", is_flag=True, required=True, help="卸载 WPS 表格的插件和自动启动。Remove the WPS add-in.")
+def addin_uninstall_cmd(wps: bool) -> None:
+    """卸载 WPS 插件：插件文件夹、publish.xml 中的登记、自动启动。Uninstall the WPS add-in."""
+    from nianbao.addin.wps.install import uninstall
+
+    removed = uninstall()
+    _say("已卸载 WPS 插件：" + "、".join(str(p) for p in removed) if removed else "没有找到已安装的 WPS 插件。")
 
 
 @addin_group.command("bundle")
