@@ -448,3 +448,24 @@ def test_a_broken_addin_loses_the_confirmation(pane_for, books, tmp_path):
     with pytest.raises(AssertionError):
         test_validate_writes_results_and_marks_as_the_command_line(
             lambda spec, files=None, addin=ADDIN: pane_for(spec, files, broken), books, tmp_path)
+
+
+def test_the_task_pane_shows_the_findings_as_text(browser, pane_for, books):
+    pane = pane_for(book_spec(books["hk2020"]))
+    pane.click("nianbaoValidate")
+    stored = pane.page.evaluate("standin.storage['nianbao.findings']")
+    url = pane.page.evaluate("standin.panes()")[0]["url"]
+    assert url == (ADDIN / "taskpane.html").as_uri()
+    context = browser.new_context(locale="zh-CN")
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.add_init_script(script="window.wps = {PluginStorage: {getItem: () => " + json.dumps(stored) + "}};")
+        page.goto(url)
+        items = page.locator("#findings li").all_inner_texts()
+        assert page.locator("#summary").inner_text().startswith("校验完成：错误 1 项，警告 1 项")
+        assert len(items) == len(json.loads(stored)["findings"]) == 3 and items[0].startswith("【错误】TXT-03") and "涉及：文字部分!B11" in items[0]
+        assert not errors
+    finally:
+        context.close()

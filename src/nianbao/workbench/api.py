@@ -144,6 +144,14 @@ def _workbook_path(body: Mapping[str, Any], *, must_exist: bool = True) -> Path 
     return path
 
 
+def _beside(body: Mapping[str, Any]) -> Path | None:
+    """The saved workbook whose folder the request may look in (any suffix: only its folder is used)."""
+    full = body.get("fullName")
+    if not isinstance(full, str) or "\x00" in full or not Path(full).is_absolute():
+        return None
+    return Path(full) if Path(full).parent.is_dir() else None
+
+
 def _acknowledgements(rows: Any) -> dict[str, dict[str, str]]:
     """Confirmations typed into the 校验结果 sheet (its used range, as the add-in read it)."""
     from nianbao.addin.excel import results_sheet as A
@@ -219,10 +227,10 @@ def carry_forward() -> dict[str, Any]:
         if not last_path.is_absolute() or not last_path.is_file():
             raise UnreadableFile(f"找不到上年的文件：{last_given}", f"last year's file not found: {last_given}")
     else:
-        here = _workbook_path(body, must_exist=False)
+        here = _beside(body)
         meta = this.data["meta"]
         found = find_last_year(here, str(meta.get("agency") or ""), meta["year"]) \
-            if here is not None and here.parent.is_dir() and isinstance(meta.get("year"), int) else None
+            if here is not None and isinstance(meta.get("year"), int) else None
         if found is None:
             return {"status": "ask_last", "question": "没有在工作簿所在的文件夹中找到同一机关上年的年报。"
                     "请输入上年年报文件的完整路径（.xlsx，或已发布的 .docx/.pdf/.html/.txt）："}
@@ -276,9 +284,9 @@ def new() -> dict[str, Any]:
 
     body = _body()
     if not body.get("create"):  # first call: what to propose in the prompts
-        here = _workbook_path(body, must_exist=False)
+        here = _beside(body)
         agency, year = "", default_year()
-        if here is not None and here.is_file():
+        if here is not None and here.is_file() and here.suffix.lower() in WORKBOOKS:
             try:
                 from nianbao.workbook_templates.xlsx.reader import read_workbook
 
@@ -286,7 +294,7 @@ def new() -> dict[str, Any]:
                 agency, year = str(meta.get("agency") or ""), (meta.get("year") or year - 1) + 1
             except NianbaoError:
                 pass
-        folder = here.parent if here is not None and here.parent.is_dir() else _documents()
+        folder = here.parent if here is not None else _documents()
         return {"status": "ask", "folder": str(folder), "agency": agency, "year": year}
     folder = Path(str(body.get("folder") or "").strip())
     if not folder.is_absolute() or not folder.is_dir():
