@@ -381,9 +381,17 @@ def test_service_not_running_gives_the_chinese_alert(pane_for, books, tmp_path, 
     assert pane.alerts(pane.click("nianbaoValidate"))[0].startswith("错误：没有访问令牌")
 
 
-def test_no_workbook_open(pane_for):
+def test_no_workbook_open_or_not_ours(pane_for):
     pane = pane_for(None)
     assert pane.alerts(pane.click("nianbaoValidate")) == ["没有打开的工作簿。请先打开年报模板，或点“新建年报”。"]
+    other = {"name": "工资表.xlsx", "fullName": "/tmp/工资表.xlsx", "path": "/tmp", "saved": True, "names": {},
+             "sheets": [{"name": "Sheet1", "cells": {"A1": "姓名"}, "unlocked": [], "protected": False}]}
+    pane = pane_for(other)
+    for button in ("nianbaoValidate", "nianbaoPullPrior"):
+        alerts = pane.alerts(pane.click(button))
+        assert alerts == ["错误：当前工作簿 不是 nianbao 年报模板（找不到定义名称 edition），或模板已损坏。"
+                          "请先点“新建年报”，或打开填好的年报模板。"]
+    assert pane.dump()["sheets"] == [{"name": "Sheet1", "cells": {"A1": "姓名"}, "links": {}}]
 
 
 def test_the_api_gate(service):

@@ -484,7 +484,7 @@ def ui_cmd(no_browser: bool, serve_only: bool, install_shortcut: bool, bundle_di
 
 @main.group("addin")
 def addin_group() -> None:
-    """Excel / WPS 插件（功能区“政务公开年报”）：生成、安装、离线安装包。The Excel and WPS add-ins."""
+    """Excel 和 WPS 插件（功能区“政务公开年报”）：生成、安装、离线安装包。The Excel and WPS add-ins."""
 
 
 @addin_group.command("build")
@@ -501,7 +501,8 @@ def addin_build_cmd(output: Path | None) -> None:
 
 
 @addin_group.command("install")
-@click.option("--interpreter", help="Excel 调用的 Python（默认为当前的，Windows 上为 pythonw.exe）。Python for Excel to run.")
+@click.option("--interpreter", help="Excel 调用的 Python（默认为当前的，Windows 上为 pythonw.exe；--wps 时为登录后启动服务的 Python）。"
+                                   "Python for Excel to run (with --wps: for the service).")
 @click.option("--dest", type=click.Path(path_type=Path, file_okay=False),
               help="放 nianbao.xlam 的文件夹（默认为 Excel 的 XLSTART）。Folder for nianbao.xlam.")
 @click.option("--wps", is_flag=True,
@@ -510,6 +511,9 @@ def addin_install_cmd(interpreter: str | None, dest: Path | None, wps: bool) -> 
     """为 Excel（或用 --wps 为 WPS 表格）安装插件。Install the add-in for Excel (or WPS with --wps)."""
     if wps:
         from nianbao.addin.wps import install as wps_install
+
+        if dest is not None:
+            raise click.UsageError("--dest 只用于 Excel 插件（WPS 插件总是装在 WPS 的 jsaddons 文件夹）。--dest is for Excel only.")
 
         _say(wps_install.describe(wps_install.install(interpreter)))
         return
