@@ -477,3 +477,36 @@ def test_the_task_pane_shows_the_findings_as_text(browser, pane_for, books):
         assert not errors
     finally:
         context.close()
+
+
+def test_the_installed_addin_finds_the_service_through_its_config(pane_for, books, service, tmp_path):
+    """`nianbao addin install --wps` bakes this user's workbench.json path into config.js: the installed
+    add-in finds the service even where WPS's home path would not lead to it."""
+    from test_wps_install import home_env, jsaddons
+
+    from nianbao import __version__
+
+    assert nianbao("addin", "install", "--wps", env=home_env(service.home)).code == 0
+    installed = jsaddons(service.home) / f"nianbao_{__version__}"
+    try:
+        pane = pane_for(book_spec(books["hk2020"]), files=state_files(service), addin=installed)
+        pane.page.evaluate("() => { wps.Env.GetHomePath = () => '/nowhere'; }")
+        assert pane.alerts(pane.click("nianbaoValidate"))[0].startswith("校验完成：错误 1 项")
+        pane = pane_for(book_spec(books["hk2020"]), files=state_files(service))  # the repository's copy: no config
+        pane.page.evaluate("() => { wps.Env.GetHomePath = () => '/nowhere'; }")
+        assert pane.alerts(pane.click("nianbaoValidate"))[0].startswith(START_HINT)
+    finally:
+        assert nianbao("addin", "uninstall", "--wps", env=home_env(service.home)).code == 0
+
+
+def test_a_broken_addin_that_ignores_cancel_fails(pane_for, books, tmp_path):
+    old = "if (!global.confirm(answer.question)) {"
+    broken = tmp_path / "jsaddon"
+    shutil.copytree(ADDIN, broken)
+    text = (broken / "main.js").read_text(encoding="utf-8")
+    assert old in text
+    (broken / "main.js").write_text(text.replace(old, "if (!global.confirm(answer.question) && false) {"),
+                                    encoding="utf-8")
+    with pytest.raises(AssertionError):
+        test_carry_forward_asks_and_cancel_writes_nothing(
+            lambda spec, files=None, addin=ADDIN: pane_for(spec, files, broken), books, tmp_path)
