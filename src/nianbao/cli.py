@@ -400,8 +400,28 @@ def _progress(total: int, label: str):
     return progress, progress.add_task(label, total=total)
 
 
-@main.command("distribute")
-@click.option("--roster", type=click.Path(path_type=Path), required=True, help="Units: .csv (UTF-8 or GBK) or .xlsx.")
+def _roster_help() -> str:
+    from nianbao.batch.roster import columns_help
+
+    return ("名单的列（第一行为列名）/ roster columns — " + columns_help()
+            + " `nianbao roster-template -o 名单.xlsx` 写出一份带说明的示例名单。")
+
+
+@main.command("roster-template")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True, help="名单.xlsx")
+def roster_template_cmd(output: Path) -> None:
+    """Write an example roster (every column, a two-level example, a 说明 sheet) to start from."""
+    from nianbao.batch.roster_template import write_roster_template
+
+    _output_kind(output, (".xlsx",))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    backup = write_roster_template(output)
+    _say(f"已生成示例名单 {output}（“说明”工作表解释每一列和“汇总”）" + (f"；原文件保留为 {backup.name}" if backup else ""))
+
+
+@main.command("distribute", epilog=_roster_help())
+@click.option("--roster", type=click.Path(path_type=Path), required=True,
+              help="Units: .csv (UTF-8 or GBK) or .xlsx; columns below.")
 @click.option("--year", type=int, required=True, help="Statistics year N.")
 @click.option("--previous-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Last year's returned workbooks or published reports, for 上年结转.")
@@ -427,79 +447,50 @@ def distribute_cmd(roster: Path, year: int, previous_dir: Path | None, out: Path
 @main.command("collect")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--roster", type=click.Path(path_type=Path), help="The roster the templates were sent to.")
-@click.option("--agency", help="Agency of the consolidated report (default: the roster's top unit).")
+@click.option("--agency", help="Agency of the consolidated report (default: the roster's single top unit).")
+@click.option("--kind", type=click.Choice(list(S.AGENCY_KINDS)), help="Its kind (default: the roster's, or from the name).")
 @click.option("--year", type=int, help="Statistics year (default: the returns' year).")
 @click.option("--previous", "previous_path", type=click.Path(path_type=Path),
               help="Last year's consolidated report, for the cross-year checks on the sum.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="SUMMARY.xlsx")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="SUMMARY.xlsx (its folder is created; SUMMARY.html, 退回修改/ and the ledger go beside it)")
 @click.option("--report", "report_path", type=click.Path(path_type=Path),
               help="Also write the consolidated report (.docx/.html/.md/.pdf), prose left to write.")
-def collect_cmd(inputs: tuple[Path, ...], roster: Path | None, agency: str | None, year: int | None,
-                previous_path: Path | None, output: Path, report_path: Path | None) -> None:
+def collect_cmd(inputs: tuple[Path, ...], roster: Path | None, agency: str | None, kind: str | None,
+                year: int | None, previous_path: Path | None, output: Path, report_path: Path | None) -> None:
     """Read returned workbooks, check them, write the dashboard, feedback files and the sum."""
     from nianbao.batch import collect as C
-    from nianbao.batch.distribute import candidate_files
+    from nianbao.batch.consolidation import consolidating_agency
     from nianbao.batch.roster import read_roster
-    from nianbao.workbook_templates.xlsx.writer import write_workbook
 
     _output_kind(output, (".xlsx",))
+    if year is not None:
+        S.edition_for_year(year)
     units = read_roster(roster) if roster else None
-    files: list[Path] = []
-    for item in inputs:
-        if item.is_dir():
-            files += [p for p in candidate_files(item, C.RETURNED) if p.resolve() != output.resolve()
-                      and p.name != "下发清单.xlsx"]
-        elif item.exists():
-            files.append(item)
-        else:
-            raise OutputError(f"找不到：{item}", f"not found: {item}")
+    who = consolidating_agency(units, agency, kind)
+    files = C.returned_files(list(inputs), output)
     progress, task = _progress(len(files), "读取并校验")
     with progress:
-        returns = C.read_all(files, lambda: progress.advance(task))
-    year = year or C.year_of(returns)
-    statuses, unknown = C.match(returns, units, year)
-    if year is None:
-        raise NianbaoError("没有一份能读取的年报，无法汇总。", "no readable return: nothing to consolidate")
-    edition = S.edition_for_year(year)
-    summed, shortfalls = C.consolidate(statuses, edition)
-    if summed is None:
-        for s in statuses:
-            _say(f"{s.name}：{s.status} {'；'.join(s.notes)}")
-        raise NianbaoError(f"没有一份 {year} 年度的有效年报，无法汇总。", "no valid return: nothing to consolidate")
-    C.summary_meta(summed, units, agency, year)
-    summed["previous"] = _load_previous(previous_path, year)
-    if shortfalls:
-        summed["source"] = {"format": "xlsx", "aggregate": shortfalls, "notes": ["由 nianbao collect 汇总"]}
-    C.note_shortfalls(statuses, shortfalls, edition)
-    rows = C.dashboard_rows(statuses)
-    for r in unknown:
-        rows.append([Path(r.path).stem, "", "", "不在名单中" if r.data else "文件有误", "", "", "", "", "", "", "",
-                     Path(r.path).name, r.error or "文件中的单位不在名单中", "", ""])
-    write_workbook(summed, output, extra=lambda wb: C.write_dashboard_sheet(wb, rows))
-    title = f"{summed['meta'].get('agency') or ''}{year}年度政府信息公开工作年度报告汇总情况"
-    from nianbao.workbook_templates.xlsx.safe_write import write_atomic
-
-    html_path = output.with_suffix(".html")
-    write_atomic(html_path, C.dashboard_html(title, rows))
-    feedback = C.write_feedback(output.parent / C.FEEDBACK, statuses, year)
+        done = C.collect(files, units, who, year, output, lambda y: _load_previous(previous_path, y),
+                         lambda: progress.advance(task))
     if report_path is not None:
         from nianbao.generator import generate
 
-        generate(summed, report_path)
-    received = sum(1 for s in statuses if s.chosen)
-    missing = [s.name for s in statuses if s.status == "未收到"]
-    bad = [s.name for s in statuses if s.has_errors] + [Path(r.path).name for r in unknown if r.data is None]
-    _say(f"已汇总 {received} 个单位的报送（{len(files)} 个文件）：{output}，{html_path.name}")
-    if missing:
-        _say(f"未收到（{len(missing)}）：{'、'.join(missing[:20])}{' 等' if len(missing) > 20 else ''}")
-    if bad:
-        _say(f"有错误或无法读取（{len(bad)}）：{'、'.join(bad[:20])}{' 等' if len(bad) > 20 else ''}")
-    if feedback:
-        _say(f"已写退回修改意见 {len(feedback)} 份：{output.parent / C.FEEDBACK}")
-    for item in shortfalls[:10]:
+        generate(done.city, report_path)
+    _say(f"已汇总：{done.counts.line()}（{done.files} 个文件）：{output}，{done.html.name}，{done.ledger.name}")
+    if done.missing:
+        _say(f"未收到（{len(done.missing)}）：{'、'.join(done.missing[:20])}{' 等' if len(done.missing) > 20 else ''}")
+    if done.bad:
+        _say(f"有错误或无法读取（{len(done.bad)}）：{'、'.join(done.bad[:20])}{' 等' if len(done.bad) > 20 else ''}")
+    if done.feedback:
+        _say(f"已写退回修改或核实意见 {len(done.feedback)} 份：{output.parent / C.FEEDBACK}")
+    edition = S.get_edition(done.city["edition"])
+    for item in done.shortfalls[:10]:
         _say(f"警告 AGG-01：“{item['unit']}”{edition.describe(item['path'])}为 {item['own']}，"
              f"小于其下级之和 {item['children']}")
-    sys.exit(1 if bad else 0)
+    if report_path is not None:
+        _say(f"已生成汇总报告 {report_path}（文字部分留待填写）")
+    sys.exit(1 if done.bad else 0)
 
 
 @main.group("addin")
