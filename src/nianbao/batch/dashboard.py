@@ -104,7 +104,7 @@ def rows_of(statuses: list[UnitStatus], rounds: dict[str, Round], feedback: dict
             r.last_received.replace("T", " ")[:16] if r else "",
             c.errors if readable and c else None, c.warnings if readable and c else None,
             c.key if readable and c and not c.untouched else (None,) * len(KEY_FIGURES),
-            c.name if c else "", "；".join(notes), changes,
+            (f"{Path(c.path).parent.name}/{c.name}" if c.is_summary else c.name) if c else "", "；".join(notes), changes,
             s.unit.contact_person if s.unit else "", s.unit.phone if s.unit else "",
             os.path.relpath(feedback[s.key], base).replace(os.sep, "/") if s.key in feedback else ""))
     return out
