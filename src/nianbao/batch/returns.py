@@ -94,7 +94,7 @@ def _is_summary(path: str) -> bool:
     try:
         with zipfile.ZipFile(path) as z:
             return f'name="{DASHBOARD}"'.encode() in z.read("xl/workbook.xml")
-    except (KeyError, OSError, zipfile.BadZipFile, RuntimeError, ValueError):
+    except (KeyError, OSError, zipfile.BadZipFile, RuntimeError, ValueError, NotImplementedError):
         return False
 
 
