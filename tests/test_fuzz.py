@@ -278,7 +278,8 @@ def test_hostile_inputs_against_every_command(seeds, tmp_path):
         if workbook:
             commands += [(["export", str(src), "-o", str(folder / "e.json")], folder / "e.json"),
                          (["carry-forward", "--from", str(FIXTURES / "hongkou-2019.json"), "--to", str(src)], src),
-                         (["collect", str(folder), "-o", str(folder / "S.xlsx")], folder / "S.xlsx")]
+                         (["collect", str(folder), "--agency", "某市人民政府", "-o", str(folder / "S.xlsx")],
+                          folder / "S.xlsx")]
         for args, output in commands:
             before = output.read_bytes() if output is not None and output.exists() else None
             t = time.perf_counter()

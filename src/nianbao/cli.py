@@ -389,8 +389,28 @@ def _progress(total: int, label: str):
     return progress, progress.add_task(label, total=total)
 
 
-@main.command("distribute")
-@click.option("--roster", type=click.Path(path_type=Path), required=True, help="单位名单：.csv（UTF-8 或 GBK）或 .xlsx。Units: .csv or .xlsx.")
+def _roster_help() -> str:
+    from nianbao.batch.roster import columns_help
+
+    return ("名单的列（第一行为列名）/ roster columns — " + columns_help()
+            + " `nianbao roster-template -o 名单.xlsx` 写出一份带说明的示例名单。")
+
+
+@main.command("roster-template")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True, help="要写出的示例名单 .xlsx。The example roster to write.")
+def roster_template_cmd(output: Path) -> None:
+    """写出一份示例名单（每一列、两级汇总的例子、“说明”工作表）。Write an example roster to start from."""
+    from nianbao.batch.roster_template import write_roster_template
+
+    _output_kind(output, (".xlsx",))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    backup = write_roster_template(output)
+    _say(f"已生成示例名单 {output}（“说明”工作表解释每一列和“汇总”）" + (f"；原文件保留为 {backup.name}" if backup else ""))
+
+
+@main.command("distribute", epilog=_roster_help())
+@click.option("--roster", type=click.Path(path_type=Path), required=True,
+              help="单位名单：.csv（UTF-8 或 GBK）或 .xlsx，各列见下。Units: .csv or .xlsx; columns below.")
 @click.option("--year", type=int, required=True, help="统计年度 N。Statistics year N.")
 @click.option("--previous-dir", type=click.Path(path_type=Path, file_okay=False),
               help="上年各单位交回的工作簿或发布的报告所在文件夹，用于上年结转。Last year's returns.")
@@ -417,44 +437,50 @@ def distribute_cmd(roster: Path, year: int, previous_dir: Path | None, out: Path
 @main.command("collect")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--roster", type=click.Path(path_type=Path), help="下发时用的单位名单。The roster the templates were sent to.")
-@click.option("--agency", help="汇总报告的机关名称（默认为名单中的最上级单位）。Agency of the consolidated report.")
+@click.option("--agency", help="汇总报告的机关名称（默认为名单中唯一的最上级单位）。Agency of the consolidated report.")
+@click.option("--kind", type=click.Choice(list(S.AGENCY_KINDS)), help="汇总机关的类型（默认取名单中的，或按名称推断）。Its kind.")
 @click.option("--year", type=int, help="统计年度（默认取交回文件的年度）。Statistics year.")
 @click.option("--previous", "previous_path", type=click.Path(path_type=Path),
               help="上年的汇总报告，用于对汇总数的跨年度校验。Last year's consolidated report.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="汇总工作簿 SUMMARY.xlsx。The summary workbook.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="汇总工作簿 SUMMARY.xlsx（文件夹不存在时新建；SUMMARY.html、退回修改文件夹和报送记录写在旁边）。The summary workbook.")
 @click.option("--report", "report_path", type=click.Path(path_type=Path),
               help="同时生成汇总报告（.docx/.html/.md/.pdf），文字部分留待填写。Also write the consolidated report.")
-def collect_cmd(inputs: tuple[Path, ...], roster: Path | None, agency: str | None, year: int | None,
-                previous_path: Path | None, output: Path, report_path: Path | None) -> None:
+def collect_cmd(inputs: tuple[Path, ...], roster: Path | None, agency: str | None, kind: str | None,
+                year: int | None, previous_path: Path | None, output: Path, report_path: Path | None) -> None:
     """读取交回的工作簿并校验，写出汇总情况、退回修改意见和汇总数。Collect, check and consolidate returns."""
-    from nianbao import actions
     from nianbao.batch import collect as C
+    from nianbao.batch.consolidation import consolidating_agency
     from nianbao.batch.roster import read_roster
 
     _output_kind(output, (".xlsx",))
+    if year is not None:
+        S.edition_for_year(year)
     units = read_roster(roster) if roster else None
-    files = actions.collect_files(inputs, output)
+    who = consolidating_agency(units, agency, kind)
+    files = C.returned_files(list(inputs), output)
     progress, task = _progress(len(files), "读取并校验")
-    try:
-        with progress:
-            done = actions.collect(files, units, agency, year, previous_path, output, report_path,
-                                   lambda: progress.advance(task))
-    except actions.NothingToConsolidate as e:
-        for s in e.statuses:
-            _say(f"{s.name}：{s.status} {'；'.join(s.notes)}")
-        raise
-    missing, bad, edition = done.missing, done.bad, done.edition
-    _say(f"已汇总 {done.received} 个单位的报送（{len(files)} 个文件）：{output}，{done.html_path.name}")
-    if missing:
-        _say(f"未收到（{len(missing)}）：{'、'.join(missing[:20])}{' 等' if len(missing) > 20 else ''}")
-    if bad:
-        _say(f"有错误或无法读取（{len(bad)}）：{'、'.join(bad[:20])}{' 等' if len(bad) > 20 else ''}")
+    with progress:
+        done = C.collect(files, units, who, year, output, lambda y: _load_previous(previous_path, y),
+                         lambda: progress.advance(task))
+    if report_path is not None:
+        from nianbao.generator import generate
+
+        generate(done.city, report_path)
+    _say(f"已汇总：{done.counts.line()}（{done.files} 个文件）：{output}，{done.html.name}，{done.ledger.name}")
+    if done.missing:
+        _say(f"未收到（{len(done.missing)}）：{'、'.join(done.missing[:20])}{' 等' if len(done.missing) > 20 else ''}")
+    if done.bad:
+        _say(f"有错误或无法读取（{len(done.bad)}）：{'、'.join(done.bad[:20])}{' 等' if len(done.bad) > 20 else ''}")
     if done.feedback:
-        _say(f"已写退回修改意见 {len(done.feedback)} 份：{output.parent / C.FEEDBACK}")
+        _say(f"已写退回修改或核实意见 {len(done.feedback)} 份：{output.parent / C.FEEDBACK}")
+    edition = S.get_edition(done.city["edition"])
     for item in done.shortfalls[:10]:
         _say(f"警告 AGG-01：“{item['unit']}”{edition.describe(item['path'])}为 {item['own']}，"
              f"小于其下级之和 {item['children']}")
-    sys.exit(1 if bad else 0)
+    if report_path is not None:
+        _say(f"已生成汇总报告 {report_path}（文字部分留待填写）")
+    sys.exit(1 if done.bad else 0)
 
 
 @main.command("ui")

@@ -96,6 +96,19 @@ def totals_differing(edition: Edition, data: Mapping[str, Any]) -> list[tuple[st
     return out
 
 
+def complete_totals(data: dict[str, Any]) -> dict[str, Any]:
+    """Fill every total of ``data`` (总计 column, （七）总计 row, 第四部分 总计) from its entered
+    figures, as the template's formulas compute them (blanks count as 0); returns ``data``.
+
+    For report data that has entered figures but no totals — a sum over units — so that every
+    way out (a workbook, the generator's sentences and tables) states the same totals."""
+    edition = get_edition(data["edition"])
+    values = {p: get_path(data, p) for p in edition.entered_paths}
+    for path in edition.computed_paths:
+        set_path(data, path, computed_value(edition, values, path))
+    return data
+
+
 # -- normalising JSON ---------------------------------------------------------------------
 
 

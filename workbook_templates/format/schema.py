@@ -31,7 +31,7 @@ NAME_PREVIOUS = "previous"  # last year's report data, JSON split over cells
 # Versions of the template as stored on its hidden sheet (``format_version``).  Every change of
 # the template raises it once; every reader, the annotator and carry-forward accept all the
 # versions listed here (a city receives returns made from last month's template).
-FORMAT_VERSIONS: tuple[str, ...] = ("1",)
+FORMAT_VERSIONS: tuple[str, ...] = ("1", "2")  # 2: distributed copies lock only UNIT_IDENTITY
 FORMAT_VERSION = FORMAT_VERSIONS[-1]
 
 
@@ -259,6 +259,10 @@ META_FIELDS: tuple[tuple[Label, Kind, bool], ...] = (  # in report-data.md's ord
 
 # Meta that rarely changes from one year to the next: carry-forward fills it into empty cells.
 PERSISTENT_META: tuple[str, ...] = ("meta.region", "meta.parent", "meta.contact")
+
+# What identifies a unit in a copy distributed to it: filled in and locked.  The unit fills the
+# other meta cells itself (所属地区, 联系方式 — the public contact the report prints —, 发布日期).
+UNIT_IDENTITY = ("meta.agency", "meta.year", "meta.agency_kind", "meta.parent", "meta.unit_id")
 
 FEE_FIELDS: tuple[tuple[Label, Kind], ...] = (
     (Label("info_processing_fee_yuan", "本年收取信息处理费（元）"), Kind.YUAN),

@@ -39,6 +39,8 @@ PROSE = S.Part.PROSE
 HIDDEN = "_nianbao"
 
 
+FORMULA_STYLE = "nianbao 公式"  # grey, locked: formulas, and the meta a distributor filled in
+
 BALANCED = "平衡"
 UNBALANCED = "不平衡"
 UNFILLED = "未填"
@@ -76,7 +78,7 @@ def _styles() -> dict[str, NamedStyle]:
         "input": named("nianbao 填写", look.INPUT_FILL, locked=False),
         "input_text": named("nianbao 填写文字", look.INPUT_FILL, locked=False, align=Alignment(
             horizontal="left", vertical="top", wrap_text=True)),
-        "formula": named("nianbao 公式", look.FORMULA_FILL, locked=True),
+        "formula": named(FORMULA_STYLE, look.FORMULA_FILL, locked=True),
         "header": named("nianbao 表头", None, locked=True, bold=True),
         "label": named("nianbao 栏目", None, locked=True, align=_LEFT),
         "check": named("nianbao 校验", "FFFFFF", locked=True, bold=True, size=9),
@@ -210,7 +212,8 @@ def _cover(ws: Worksheet, w: _SheetWriter, edition: Edition, check_range: str) -
     last_year = f"{edition.last_year}年度" if edition.last_year else "起"
     _title(ws, "政府信息公开工作年度报告 · 填报工作簿", 2,
            f"格式：{edition.document}（{edition.first_year}年度{last_year}）。"
-           "黄色单元格填写，其余单元格已锁定；灰色单元格为公式自动计算。")
+           "黄色单元格填写，其余单元格已锁定；灰色单元格为公式自动计算，或由下发单位填好"
+           "（机关名称、统计年度、机关类型、上级机关）。联系方式是对外公开的咨询方式，写进报告。")
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 60
     row = 4
@@ -441,7 +444,8 @@ def fill(template: Template, data: Mapping[str, Any], *, lock_meta: bool = False
 
     Totals stay formulas (a caller compares printed totals with report_data.totals_differing).
     Text is always stored as text: a value beginning with ``=`` never becomes a formula.
-    ``lock_meta`` locks the cover's meta cells (copies distributed to units).
+    ``lock_meta`` locks the cells that identify the unit (copies distributed to units:
+    ``schema.UNIT_IDENTITY``), shown grey; the unit still fills 所属地区, 联系方式 and 发布日期.
     """
     wb, layout = template.workbook, template.layout
     for path in layout.edition.entered_paths:
@@ -451,7 +455,8 @@ def fill(template: Template, data: Mapping[str, Any], *, lock_meta: bool = False
         cell.value = value
         if isinstance(value, str):
             cell.data_type = "s"
-        if lock_meta and path.startswith("meta."):
+        if lock_meta and path in S.UNIT_IDENTITY:
+            cell.style = FORMULA_STYLE  # grey and locked, like every cell the unit does not fill
             cell.protection = Protection(locked=True)
     previous = data.get("previous")
     if previous is not None:

@@ -74,7 +74,7 @@ class PackageEditor:
             with zipfile.ZipFile(self.path) as z:
                 self._infos = z.infolist()
                 self._data = {i.filename: z.read(i) for i in self._infos}
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as e:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as e:
             raise CorruptWorkbook(f"{self.path.name} 已损坏，无法改写。", f"{self.path.name} is damaged: {e}") from e
         self._trees: dict[str, etree._Element] = {}
 

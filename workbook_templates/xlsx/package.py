@@ -94,7 +94,7 @@ class XlsxPackage:
             _sniff(self.path, head)
         try:
             self._zip = zipfile.ZipFile(self.path)
-        except (zipfile.BadZipFile, OSError, ValueError) as e:
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as e:
             raise CorruptWorkbook(
                 f"{self.path.name} 已损坏（不是完整的 zip 压缩包），无法读取。请找回原文件或重新保存。",
                 f"{self.path.name} is damaged (not a complete zip archive): {e}",
@@ -148,7 +148,8 @@ class XlsxPackage:
         try:
             with self._open(part) as fh:
                 return SafeET.parse(fh).getroot()
-        except (SafeET.ParseError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as e:
+        except (SafeET.ParseError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
+                NotImplementedError) as e:  # an unsupported zip version or method in a damaged file
             raise CorruptWorkbook(f"{self.path.name} 的 {part} 已损坏，无法读取。",
                                   f"{part} in {self.path.name} is damaged: {e}") from e
         except Exception as e:  # defusedxml's DTD/entity refusals
@@ -221,7 +222,8 @@ class XlsxPackage:
         try:
             with self._open(sh.part) as fh:
                 root = etree.fromstring(fh.read(), _SHEET_PARSER)
-        except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as e:
+        except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
+                NotImplementedError) as e:
             raise CorruptWorkbook(f"{self.path.name} 的工作表“{sh.name}”已损坏，无法读取。",
                                   f"sheet {sh.name!r} of {self.path.name} is damaged: {e}") from e
         if root.getroottree().docinfo.internalDTD is not None:
