@@ -51,6 +51,7 @@ MARK_SEVERITIES = ("error", "warning")  # an error wins (its rule comes first an
 MARK_COLUMNS = {"error": "H", "warning": "I"}
 MARK_NAMES = {"error": "nianbao_marks_error", "warning": "nianbao_marks_warning"}
 MARK_ROWS = 1000  # room for every input cell of either edition
+MARK_BLOCK = f"{MARK_COLUMNS['error']}1:{MARK_COLUMNS['warning']}{MARK_ROWS}"  # both lists, one write
 
 
 def mark_range(severity: str) -> str:
