@@ -289,10 +289,17 @@ def test_new_workbook_never_overwrites(tmp_path):
 
 
 def test_the_click_path_imports_nothing_heavy():
-    code = ("import sys, nianbao.addin.excel.ribbon; "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'xlwings','openpyxl','docx','matplotlib','lxml'}))")
+    """What a click of 校验 / 导入上年数据 / 新建年报 imports, from the first line RunPython runs
+    (`import xlwings.utils`, with the add-in Python's .pth) to the core and the rules: no
+    matplotlib, no python-docx (only 生成报告 needs them)."""
+    code = ("import sys, nianbao.addin.excel.fast_import as f; f.install(); import xlwings.utils, xlwings; "
+            "import nianbao.addin.excel.ribbon, nianbao.addin.excel.ribbon_core, nianbao.addin.checks.validate, "
+            "nianbao.addin.carry_forward, nianbao.workbook_templates.sources; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'docx','matplotlib','plotly'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+    bare = "import sys, nianbao.addin.excel.ribbon; print(sorted({m.split('.')[0] for m in sys.modules} & {'xlwings','openpyxl','docx','matplotlib','lxml'}))"
+    assert subprocess.run([sys.executable, "-c", bare], capture_output=True, text=True, check=True).stdout.strip() == "[]"
 
 
 class _Range:

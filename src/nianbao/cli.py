@@ -524,11 +524,13 @@ def addin_build_cmd(output: Path | None) -> None:
 @click.option("--interpreter", help="Python for Excel to run (default: this one, pythonw.exe on Windows).")
 @click.option("--dest", type=click.Path(path_type=Path, file_okay=False),
               help="Folder to put nianbao.xlam in (default: Excel's XLSTART).")
-def addin_install_cmd(interpreter: str | None, dest: Path | None) -> None:
+@click.option("--persistent/--no-persistent", default=False,
+              help="Keep one Python alive across clicks (xlwings' COM server, USE UDF SERVER).")
+def addin_install_cmd(interpreter: str | None, dest: Path | None, persistent: bool) -> None:
     """Install the add-in for Excel with this Python environment baked in."""
     from nianbao.addin.excel.install import install
 
-    path = install(dest, interpreter)
+    path = install(dest, interpreter, persistent)
     _say(f"已安装 {path}。请重新打开 Excel，功能区会出现“政务公开年报”选项卡。")
 
 
