@@ -145,6 +145,10 @@ class BookCells:
     def sheet(self, name: str) -> Any:
         return self._sheets[name]
 
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self._sheets)
+
     def _matrix(self, sheet: str) -> list[list[Any]]:
         if sheet not in self._values:
             rows, cols = self._extent.get(sheet, (1, 1))

@@ -23,10 +23,6 @@ from nianbao.addin.excel.book_io import BookCells, Writes, read_book, saved_path
 from nianbao.workbook_templates.xlsx.reader import bind
 
 
-def _sheet(book: Any, name: str) -> Any | None:
-    return next((s for s in book.sheets if s.name == name), None)
-
-
 def _acknowledgements(sheet: Any | None) -> dict[str, dict[str, str]]:
     if sheet is None:
         return {}
@@ -92,7 +88,7 @@ def validate_book(book: Any) -> str:
 
     src = BookCells(book)
     read = bind(src)
-    results = _sheet(book, A.RESULTS_SHEET)
+    results = src.sheet(A.RESULTS_SHEET) if src.has_sheet(A.RESULTS_SHEET) else None
     report = validate(read.data, book.name, None, _acknowledgements(results))
     content = A.result_rows(report, read.cells)
     rows = book_rows(content)
@@ -103,12 +99,13 @@ def validate_book(book: Any) -> str:
     w = Writes(book)
     added = None
     try:
-        if results is None:
-            results = added = book.sheets.add(A.RESULTS_SHEET, after=book.sheets[len(book.sheets) - 1])
-        else:
+        if results is None:  # a new sheet: written and formatted once, deleted if anything fails
+            results = added = book.sheets.add(A.RESULTS_SHEET, after=src.sheet(src.sheet_names[-1]))
+            results.range((1, 1), (len(rows), width)).value = rows
+            _format_results(results, len(rows), width)
+        else:  # formatted when it was made (by the add-in or by validate --annotate)
             w.set(results.used_range, None)
-        w.set(results.range((1, 1), (len(rows), width)), rows)
-        _format_results(results, len(rows), width)
+            w.set(results.range((1, 1), (len(rows), width)), rows)
         w.set(hidden.range(H.MARK_BLOCK), marks)
     except Exception:
         w.undo()
