@@ -11,6 +11,7 @@ import pytest
 from conftest import add_foreign_content, fixture_path, named_cell, nianbao, zip_parts
 
 from nianbao.addin.excel.results_sheet import MARK_ERROR, MARK_WARNING, RESULTS_SHEET
+from nianbao.workbook_templates.xlsx import hidden_sheet as H
 
 
 @pytest.fixture
@@ -28,13 +29,17 @@ def results_rows(path: Path) -> list[tuple]:
 
 
 def marks(path: Path, sheet: str) -> dict[str, set[str]]:
-    ws = openpyxl.load_workbook(path)[sheet]
+    """The input cells of ``sheet`` listed as marked on the hidden sheet, where a rule of the
+    sheet colours them (template version 2; added by --annotate to older workbooks)."""
+    wb = openpyxl.load_workbook(path)
+    formulas = {r.formula[0] for cf in wb[sheet].conditional_formatting for r in cf.rules if r.formula}
     out: dict[str, set[str]] = {}
-    for cf in ws.conditional_formatting:
-        for r in cf.rules:
-            for marker in (MARK_ERROR, MARK_WARNING):
-                if r.formula == [f'"{marker}"<>""']:
-                    out.setdefault(marker, set()).update(str(cf.sqref).split())
+    for marker, sev in ((MARK_ERROR, "error"), (MARK_WARNING, "warning")):
+        assert H.mark_formula(sheet, sev) in formulas
+        column = wb["_nianbao"][H.MARK_COLUMNS[sev]]
+        refs = {str(c.value).split("!")[1] for c in column if str(c.value or "").startswith(f"{sheet}!")}
+        if refs:
+            out[marker] = refs
     return out
 
 

@@ -4,8 +4,9 @@
 - A person may confirm a warning by typing a name and a short note in the sheet; the
   confirmation is read back before the sheet is replaced, so it survives later runs, and the
   finding comes back as ``acknowledged``.  Errors cannot be confirmed away.
-- Involved *input* cells are marked by conditional formats we own (red for errors, yellow for
-  unconfirmed warnings); cell values and styles are never touched.
+- Involved *input* cells are marked by listing them on the hidden sheet (columns H:I): conditional
+  formats in the template (version 2; added to older workbooks here) colour a listed cell red
+  (error) or orange (unconfirmed warning); cell values and styles are never touched.
 - Everything else in the workbook is kept: only the parts we change are rewritten.
 """
 
@@ -19,7 +20,8 @@ from lxml import etree
 
 from nianbao.workbook_templates.xlsx import look
 from nianbao.workbook_templates.format import schema as S
-from nianbao.workbook_templates.xlsx.cellrefs import column_letter, quote_sheet
+from nianbao.workbook_templates.xlsx import hidden_sheet as H
+from nianbao.workbook_templates.xlsx.cellrefs import column_letter, quote_sheet, ranges, split
 from nianbao.workbook_templates.xlsx.edit import NS, R_NS, PackageEditor, q
 from nianbao.workbook_templates.xlsx.package import XlsxPackage
 
@@ -131,22 +133,40 @@ def results_sheet(report: Report, cells: Mapping[str, tuple[str, str]], bold: in
     return root
 
 
-def marks(report: Report, cells: Mapping[str, tuple[str, str]], edition: S.Edition) -> dict[str, dict[str, set[str]]]:
-    """Input cells to mark, by sheet and severity (an error wins; confirmed warnings are not marked).
-    Every sheet with input cells is listed, so old marks are cleared where there are none now."""
-    entered = set(edition.entered_paths) - {"meta.unit_id"}
-    out: dict[str, dict[str, set[str]]] = {sheet: {"error": set(), "warning": set()}
-                                           for p, (sheet, _) in cells.items() if p in entered}
+def marks(report: Report, cells: Mapping[str, tuple[str, str]], edition: S.Edition) -> dict[str, list[str]]:
+    """The keys ("第三部分!D8") of the input cells to mark, by severity (an error wins; confirmed
+    warnings are not marked), as the hidden sheet lists them."""
+    markable = {(sheet, ref) for sheet, refs in H.markable(edition.entered_paths, cells).items() for ref in refs}
+    out: dict[str, set[tuple[str, str]]] = {sev: set() for sev in H.MARK_SEVERITIES}
     for f in report.findings:
-        if f.severity not in ("error", "warning") or f.acknowledged:
+        if f.severity not in out or f.acknowledged:
             continue
-        for p in f.paths:
-            if p in entered and p in cells:
-                sheet, ref = cells[p]
-                out[sheet][f.severity].add(ref)
-    for by_sev in out.values():
-        by_sev["warning"] -= by_sev["error"]
-    return out
+        out[f.severity].update(cells[p] for p in f.paths if p in cells and cells[p] in markable)
+    out["warning"] -= out["error"]
+    order = {sheet: i for i, sheet in enumerate(dict.fromkeys(s for s, _ in cells.values()))}
+    return {sev: [H.mark_key(*c) for c in sorted(keys, key=lambda c: (order[c[0]], split(c[1])[1], split(c[1])[0]))]
+            for sev, keys in out.items()}
+
+
+LEGACY_MARKS = {"error": f'"{MARK_ERROR}"<>""', "warning": f'"{MARK_WARNING}"<>""'}  # per-cell marks, before 2
+
+
+def ensure_mark_rules(editor: PackageEditor, cells: Mapping[str, tuple[str, str]], edition: S.Edition) -> str:
+    """Give a workbook of an earlier template version the mark rules of version 2 (and drop the
+    per-cell marks older runs wrote); returns the hidden sheet's name."""
+    hidden = editor.name_target(S.NAME_EDITION)[0]
+    dxf = {"error": editor.ensure_dxf(look.ERROR_FILL, look.ERROR_FONT),
+           "warning": editor.ensure_dxf(look.WARNING_FILL, look.WARNING_FONT)}
+    for sev in H.MARK_SEVERITIES:
+        if editor.name_target(H.MARK_NAMES[sev]) is None:
+            editor.set_name(H.MARK_NAMES[sev], hidden, H.mark_range(sev))
+    for sheet, refs in H.markable(edition.entered_paths, cells).items():
+        for sev in H.MARK_SEVERITIES:
+            formula = H.mark_formula(sheet, sev)
+            legacy = LEGACY_MARKS[sev]
+            if not editor.has_rule(sheet, formula) or editor.has_rule(sheet, legacy):
+                editor.set_rule(sheet, formula, ranges(refs), dxf[sev], remove=[legacy])
+    return hidden
 
 
 def annotate(path: str | Path, report: Report, cells: Mapping[str, tuple[str, str]],
@@ -155,9 +175,9 @@ def annotate(path: str | Path, report: Report, cells: Mapping[str, tuple[str, st
     editor = PackageEditor(path)
     sheet = results_sheet(report, cells, editor.ensure_text_xf(bold=True), editor.ensure_text_xf(bold=False))
     editor.put_sheet(RESULTS_SHEET, sheet)
-    dxf = {"error": editor.ensure_dxf(look.ERROR_FILL, look.ERROR_FONT),
-           "warning": editor.ensure_dxf(look.WARNING_FILL, look.WARNING_FONT)}
-    for sheet, by_sev in marks(report, cells, edition).items():
-        editor.set_marks(sheet, MARK_ERROR, by_sev["error"], dxf["error"])
-        editor.set_marks(sheet, MARK_WARNING, by_sev["warning"], dxf["warning"])
+    hidden = ensure_mark_rules(editor, cells, edition)
+    for r, row in enumerate(H.mark_values(marks(report, cells, edition)), start=1):
+        for col, value in zip((H.MARK_COLUMNS[sev] for sev in H.MARK_SEVERITIES), row):
+            if value or editor.has_cell(hidden, f"{col}{r}"):
+                editor.set_value(hidden, f"{col}{r}", value or None)
     return editor.save()

@@ -530,11 +530,13 @@ def addin_build_cmd(output: Path | None) -> None:
 @click.option("--interpreter", help="Excel 调用的 Python（默认为当前的，Windows 上为 pythonw.exe）。Python for Excel to run.")
 @click.option("--dest", type=click.Path(path_type=Path, file_okay=False),
               help="放 nianbao.xlam 的文件夹（默认为 Excel 的 XLSTART）。Folder for nianbao.xlam.")
-def addin_install_cmd(interpreter: str | None, dest: Path | None) -> None:
+@click.option("--persistent/--no-persistent", default=False,
+              help="点击之间保留同一个 Python（xlwings 的 COM 服务器，USE UDF SERVER），第一次以后的点击更快。Keep one Python alive across clicks.")
+def addin_install_cmd(interpreter: str | None, dest: Path | None, persistent: bool) -> None:
     """为 Excel 安装插件，并写入当前 Python 的路径。Install the add-in for Excel."""
     from nianbao.addin.excel.install import install
 
-    path = install(dest, interpreter)
+    path = install(dest, interpreter, persistent)
     _say(f"已安装 {path}。请重新打开 Excel，功能区会出现“政务公开年报”选项卡。")
 
 

@@ -28,7 +28,8 @@ from nianbao.workbook_templates.xlsx import look
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format import table_layout as L
 from nianbao.workbook_templates.xlsx.cellrefs import absolute, quote_sheet, ranges, sum_formula
-from nianbao.workbook_templates.xlsx.hidden_sheet import previous_chunks, previous_refs, span
+from nianbao.workbook_templates.xlsx.hidden_sheet import (
+    MARK_NAMES, MARK_SEVERITIES, mark_formula, mark_range, markable, previous_chunks, previous_refs, span)
 from nianbao.workbook_templates.format.report_data import get_path
 from nianbao.workbook_templates.format.schema import AGENCY_KINDS, NAME_EDITION, NAME_FORMAT_VERSION, NAME_PREVIOUS, NAME_SCHEMA, Edition, Kind
 
@@ -412,9 +413,26 @@ def build(edition: Edition) -> Template:
         _name(wb, path, sheet, ref)
     for name, ref in hidden_names.items():
         _name(wb, name, HIDDEN, ref)
+    _mark_rules(wb, layout)
     wb.properties.creator = "nianbao"
     wb.properties.title = f"政府信息公开工作年度报告（{edition.key} 版格式）"
     return Template(wb, layout)
+
+
+_MARK_LOOK = {"error": (look.ERROR_FILL, look.ERROR_FONT), "warning": (look.WARNING_FILL, look.WARNING_FONT)}
+
+
+def _mark_rules(wb: Workbook, layout: Layout) -> None:
+    """The marks 校验 puts on input cells, as conditional formats keyed to the hidden sheet's lists
+    (template version 2): the add-in then writes values only."""
+    for sev in MARK_SEVERITIES:
+        _name(wb, MARK_NAMES[sev], HIDDEN, mark_range(sev))
+    for sheet, refs in markable(layout.edition.entered_paths, layout.cells).items():
+        for sev in MARK_SEVERITIES:
+            fill, font = _MARK_LOOK[sev]
+            wb[sheet].conditional_formatting.add(" ".join(ranges(refs)), FormulaRule(
+                formula=[mark_formula(sheet, sev)], fill=PatternFill("solid", bgColor=fill),
+                font=Font(color=font, bold=True), stopIfTrue=True))
 
 
 def _name(wb: Workbook, name: str, sheet: str, ref: str) -> None:

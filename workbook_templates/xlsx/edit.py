@@ -135,6 +135,9 @@ class PackageEditor:
             return None
         return etree.SubElement(row, q("c"), r=ref)
 
+    def has_cell(self, sheet: str, ref: str) -> bool:
+        return self._cell(sheet, ref, create=False) is not None
+
     def set_value(self, sheet: str, ref: str, value: str | int | float | None) -> None:
         """Set a cell's value, keeping its style; strings are inline (never formulas)."""
         c = self._cell(sheet, ref)
@@ -281,20 +284,25 @@ class PackageEditor:
 
     # -- marks (conditional formats we own, found again by their formula) -----------------
 
-    def set_marks(self, sheet: str, marker: str, refs: Iterable[str], dxf_id: int) -> None:
-        """Replace the conditional format identified by ``marker`` with one over ``refs``."""
+    def has_rule(self, sheet: str, formula: str) -> bool:
+        return any((f.text or "") == formula for f in self.sheet(sheet).iter(q("formula")))
+
+    def set_rule(self, sheet: str, formula: str, refs: Iterable[str], dxf_id: int, *,
+                 remove: Iterable[str] = ()) -> None:
+        """Put one conditional format (``formula``, style ``dxf_id``) over ``refs``, replacing any
+        of ours with the same formula or one of ``remove`` (an older form of the mark)."""
         root = self.sheet(sheet)
-        formula = f'"{marker}"<>""'
+        drop = {formula, *remove}
         for cf in root.findall(q("conditionalFormatting")):
-            if any((f.text or "") == formula for f in cf.iter(q("formula"))):
+            if any((f.text or "") in drop for f in cf.iter(q("formula"))):
                 root.remove(cf)
-        refs = sorted(set(refs), key=lambda r: (split(r)[1], column_index(split(r)[0])))
+        refs = sorted(set(refs), key=lambda r: (split(r.split(":")[0])[1], column_index(split(r.split(":")[0])[0])))
         if not refs:
             return
         priorities = [int(r.get("priority", "0")) for r in root.iter(q("cfRule"))]
         cf = etree.Element(q("conditionalFormatting"), sqref=" ".join(refs))
         rule = etree.SubElement(cf, q("cfRule"), type="expression", dxfId=str(dxf_id),
-                                priority=str(max(priorities, default=0) + 1))
+                                priority=str(max(priorities, default=0) + 1), stopIfTrue="1")
         etree.SubElement(rule, q("formula")).text = formula
         insert_in_order(root, cf, _WORKSHEET_ORDER)
 
