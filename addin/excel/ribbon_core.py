@@ -176,8 +176,9 @@ def new_workbook(folder: str | Path, year: int, agency: str, kind: str | None = 
     if not agency:
         raise OutputError("机关名称不能为空。", "the agency name must not be empty")
     edition = S.edition_for_year(year)
-    safe = "".join(ch for ch in agency if ch not in '\\/:*?"<>|').strip(". ") or "年报"
-    target = Path(folder) / f"{safe}-{year}.xlsx"
+    from nianbao.workbook_templates.format.sanitise import file_stem
+
+    target = Path(folder) / f"{file_stem(agency, '年报')}-{year}.xlsx"
     if target.exists():
         raise OutputError(f"{target.name} 已存在，没有覆盖。", f"{target} exists")
     data = empty_report(edition)

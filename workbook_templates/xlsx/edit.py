@@ -10,6 +10,7 @@ The result is written atomically (safe_write).
 
 from __future__ import annotations
 
+import io
 import posixpath
 import zipfile
 import zlib
@@ -21,6 +22,7 @@ from lxml import etree
 
 from nianbao.workbook_templates.xlsx.cellrefs import absolute, column_index, parse_target, quote_sheet, split
 from nianbao.workbook_templates.format.errors import CorruptWorkbook
+from nianbao.workbook_templates.format.sanitise import xml_text
 from nianbao.workbook_templates.xlsx.safe_write import write_atomic
 from nianbao.workbook_templates.xlsx.package import XlsxPackage
 
@@ -70,8 +72,9 @@ class PackageEditor:
         self.path = Path(path)
         with XlsxPackage(self.path) as pkg:  # classifies bad input with the reader's messages
             self.sheet_parts = {name: sh.part for name, sh in pkg.sheets.items()}
+            raw = pkg.raw
         try:
-            with zipfile.ZipFile(self.path) as z:
+            with zipfile.ZipFile(io.BytesIO(raw)) as z:
                 self._infos = z.infolist()
                 self._data = {i.filename: z.read(i) for i in self._infos}
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as e:
@@ -146,6 +149,7 @@ class PackageEditor:
         if value is None:
             return
         if isinstance(value, str):
+            value = xml_text(value)
             c.set("t", "inlineStr")
             t = etree.SubElement(etree.SubElement(c, q("is")), q("t"))
             t.text = value

@@ -13,12 +13,12 @@ from pathlib import Path
 
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format.errors import DataError, UnreadableFile
+from nianbao.workbook_templates.format.sanitise import file_stem
 
 COLUMNS = {"名称": "name", "类型": "kind", "上级": "parent", "联系人": "contact_person", "联系电话": "phone",
            "文件名": "file_name", "汇总": "aggregate"}
 KINDS = {"政府": "government", "部门": "department", "其他": "other", **{k: k for k in S.AGENCY_KINDS},
          **{v: k for k, v in S.AGENCY_KINDS.items()}}
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 
 @dataclass
@@ -47,13 +47,8 @@ def norm_name(name: str) -> str:
 
 
 def safe_file_stem(name: str) -> str:
-    """A file name from a unit's name: no folders, nothing Windows forbids, not too long."""
-    s = unicodedata.normalize("NFKC", name)
-    s = re.sub(r'[\x00-\x1f<>:"/\\|?*]', "_", s).replace("..", "_")
-    s = s.strip(" .") or "单位"
-    if s.split(".")[0].upper() in _WINDOWS_RESERVED:
-        s = "_" + s
-    return s[:80]
+    """A file name from a unit's name (the one sanitiser: format/sanitise.file_stem)."""
+    return file_stem(name)
 
 
 def _rows_from_csv(path: Path) -> list[dict[str, str]]:
