@@ -6,6 +6,7 @@ Exit codes: 0 success; 2 unreadable or bad input (a Chinese message, then Englis
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -56,7 +57,7 @@ class _Group(click.Group):
 
 
 def _dump_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"  # never NaN/Infinity
 
 
 def _output_kind(out: Path, allowed: tuple[str, ...]) -> str:
@@ -250,6 +251,13 @@ def _print_findings(report: Any, cells: dict, title: str) -> None:
 @click.option("--year", type=int, help="Which report, when a published file holds several.")
 def validate_cmd(source: Path, previous_path: Path | None, fmt: str, annotate: bool, year: int | None) -> None:
     """Check a report against the rule catalogue (exit 0 no error, 1 errors, 2 unreadable)."""
+    from nianbao.workbook_templates.xlsx.safe_write import locked
+
+    with locked(source) if annotate else contextlib.nullcontext():  # read to write: no other writer between
+        _validate(source, previous_path, fmt, annotate, year)
+
+
+def _validate(source: Path, previous_path: Path | None, fmt: str, annotate: bool, year: int | None) -> None:
     from nianbao.addin.checks.validate import validate
     from nianbao.workbook_templates.sources import load_report
 
@@ -313,6 +321,13 @@ def rules_cmd(rule_id: str | None) -> None:
 @click.option("--force", is_flag=True, help="Overwrite typed figures that differ; accept any year.")
 def carry_forward_cmd(last_path: Path, this_path: Path, dry_run: bool, force: bool) -> None:
     """Fill 上年结转 from last year's 结转下年度 and store last year's report in the workbook."""
+    from nianbao.workbook_templates.xlsx.safe_write import locked
+
+    with contextlib.nullcontext() if dry_run else locked(this_path):  # read to write: no other writer between
+        _carry_forward(last_path, this_path, dry_run, force)
+
+
+def _carry_forward(last_path: Path, this_path: Path, dry_run: bool, force: bool) -> None:
     from nianbao.addin import carry_forward as cf
     from nianbao.workbook_templates.xlsx.safe_write import check_writable
     from nianbao.workbook_templates.sources import load_report

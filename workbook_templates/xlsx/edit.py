@@ -248,9 +248,9 @@ class PackageEditor:
             insert_in_order(styles, dxfs, order)
         want = (f'<dxf xmlns="{NS}"><font><b val="1"/><color rgb="FF{font_rgb}"/></font>'
                 f'<fill><patternFill patternType="solid"><bgColor rgb="FF{fill_rgb}"/></patternFill></fill></dxf>')
-        canon = etree.tostring(etree.fromstring(want), method="c14n")
+        canon = etree.tostring(etree.fromstring(want), method="c14n", exclusive=True)
         for i, dxf in enumerate(dxfs.findall(q("dxf"))):
-            if etree.tostring(dxf, method="c14n") == canon:
+            if etree.tostring(dxf, method="c14n", exclusive=True) == canon:
                 return i
         dxfs.append(etree.fromstring(want))
         dxfs.set("count", str(len(dxfs.findall(q("dxf")))))
@@ -265,9 +265,9 @@ class PackageEditor:
             return 0
         b = '<b val="1"/>' if bold else ""
         font = etree.fromstring(f'<font xmlns="{NS}">{b}<sz val="11"/></font>')
-        canon = etree.tostring(font, method="c14n")
+        canon = etree.tostring(font, method="c14n", exclusive=True)
         font_id = next((i for i, f in enumerate(fonts.findall(q("font")))
-                        if etree.tostring(f, method="c14n") == canon), None)
+                        if etree.tostring(f, method="c14n", exclusive=True) == canon), None)
         if font_id is None:
             fonts.append(font)
             font_id = len(fonts.findall(q("font"))) - 1
