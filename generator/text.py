@@ -47,6 +47,9 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
         folder = Path(template_dir)
         if not folder.is_dir():
             raise NianbaoError(f"模板文件夹不存在：{folder}", f"template folder not found: {folder}")
+        if not (folder / MAIN_TEMPLATE).is_file():  # never a silent fall-back to the bundled wording
+            raise NianbaoError(f"模板文件夹 {folder} 中没有 {MAIN_TEMPLATE}。请复制 generator/templates 文件夹后修改其中的 {MAIN_TEMPLATE}。",
+                               f"the template folder {folder} has no {MAIN_TEMPLATE}")
         loaders.append(jinja2.FileSystemLoader(str(folder)))
     loaders.append(jinja2.FileSystemLoader(str(BUNDLED)))
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), trim_blocks=True, lstrip_blocks=True,

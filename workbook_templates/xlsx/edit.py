@@ -32,6 +32,10 @@ PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 WORKSHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+# Strict Open XML (Excel's "Strict Open XML Spreadsheet" save option) names the same markup with
+# other namespaces: the parts we edit are read as Transitional and written back as Strict.
+_STRICT = ((NS.encode(), b"http://purl.oclc.org/ooxml/spreadsheetml/main"),
+           (R_NS.encode(), b"http://purl.oclc.org/ooxml/officeDocument/relationships"))
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 # Child order of <worksheet> (ECMA-376 Part 1, CT_Worksheet): new elements go in their place.
@@ -80,13 +84,18 @@ class PackageEditor:
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as e:
             raise CorruptWorkbook(f"{self.path.name} 已损坏，无法改写。", f"{self.path.name} is damaged: {e}") from e
         self._trees: dict[str, etree._Element] = {}
+        self.strict = _STRICT[0][1] in self._data.get("xl/workbook.xml", b"")
 
     # -- parts ---------------------------------------------------------------------------
 
     def xml(self, part: str) -> etree._Element:
         if part not in self._trees:
             try:
-                self._trees[part] = etree.fromstring(self._data[part], _PARSER)
+                raw = self._data[part]
+                if self.strict:
+                    for transitional, strict in _STRICT:
+                        raw = raw.replace(strict, transitional)
+                self._trees[part] = etree.fromstring(raw, _PARSER)
             except (KeyError, etree.XMLSyntaxError) as e:
                 raise CorruptWorkbook(f"{self.path.name} 的 {part} 缺失或已损坏。", f"{part} is missing or damaged: {e}") from e
         return self._trees[part]
@@ -305,9 +314,13 @@ class PackageEditor:
     # -- saving --------------------------------------------------------------------------
 
     def _bytes(self, part: str) -> bytes:
-        if part in self._trees:
-            return etree.tostring(self._trees[part], xml_declaration=True, encoding="UTF-8", standalone=True)
-        return self._data[part]
+        if part not in self._trees:
+            return self._data[part]
+        raw = etree.tostring(self._trees[part], xml_declaration=True, encoding="UTF-8", standalone=True)
+        if self.strict:
+            for transitional, strict in _STRICT:
+                raw = raw.replace(transitional, strict)
+        return raw
 
     def save(self, target: str | Path | None = None) -> Path | None:
         """Write the package atomically (to the same file by default); returns the backup."""
