@@ -18,6 +18,7 @@ from docx.shared import Mm, Pt
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format import table_layout as L
 from nianbao.workbook_templates.format.errors import NianbaoError
+from nianbao.workbook_templates.format.input_files import read_input
 from nianbao.workbook_templates.format.sanitise import core_property
 
 from nianbao.generator import docx_style as DS
@@ -31,8 +32,9 @@ _TBL_PR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowB
 
 def _open_reference(path: str | Path | None):
     ref = Path(path) if path else DS.REFERENCE
+    raw = read_input(ref)  # the one input guard: a regular file, within its byte limit
     try:
-        doc = Document(str(ref))
+        doc = Document(io.BytesIO(raw))
     except Exception as e:  # a broken or foreign file
         raise NianbaoError(f"无法读取参考文档 {ref.name}（应为 Word .docx 文件）。",
                            f"cannot read the reference document {ref}: {e}") from e

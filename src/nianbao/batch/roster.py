@@ -13,6 +13,7 @@ from pathlib import Path
 
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format.errors import DataError, UnreadableFile
+from nianbao.workbook_templates.format.input_files import open_zip, read_input
 from nianbao.workbook_templates.format.sanitise import file_stem
 
 COLUMNS = {"名称": "name", "类型": "kind", "上级": "parent", "联系人": "contact_person", "联系电话": "phone",
@@ -52,7 +53,7 @@ def safe_file_stem(name: str) -> str:
 
 
 def _rows_from_csv(path: Path) -> list[dict[str, str]]:
-    raw = path.read_bytes()
+    raw = read_input(path)  # the one input guard: a regular file, within its byte limit
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = raw.decode(encoding)
@@ -67,6 +68,8 @@ def _rows_from_csv(path: Path) -> list[dict[str, str]]:
 def _rows_from_xlsx(path: Path) -> list[dict[str, str]]:
     from python_calamine import CalamineWorkbook
 
+    damaged = (f"名单 {path.name} 无法读取（应为 .xlsx 或 .csv）。", f"cannot read {path.name}")
+    open_zip(path, damaged).close()  # the one input guard: kind, bytes, parts unpacked
     try:
         rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
     except Exception as e:  # calamine raises its own errors for broken files
