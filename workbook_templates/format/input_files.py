@@ -19,6 +19,7 @@ import io
 import os
 import stat
 import zipfile
+import zlib
 from pathlib import Path
 
 from nianbao.workbook_templates.format.errors import CorruptWorkbook, UnreadableFile
@@ -33,6 +34,9 @@ MAX_PART_BYTES = 200 * MB  # one part of a zip package, unpacked
 MAX_UNPACKED_BYTES = 400 * MB  # all parts together
 MAX_PARTS = 10_000
 MAX_PDF_PAGES = 500
+# what reading a damaged zip raises: a broken archive, bad deflate data, an unsupported version or
+# compression method (NotImplementedError), an encrypted member (RuntimeError)
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError)
 
 
 def _kind_refusal(path: Path, mode: int) -> UnreadableFile:
@@ -115,7 +119,7 @@ def open_zip(path: str | os.PathLike[str], damaged: tuple[str, str]) -> zipfile.
     raw = read_input(path)
     try:
         z = zipfile.ZipFile(io.BytesIO(raw))
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+    except ZIP_ERRORS as e:
         raise CorruptWorkbook(damaged[0], f"{damaged[1]}: {e}") from e
     try:
         check_zip(z, path.name)

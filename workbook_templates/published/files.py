@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from nianbao.workbook_templates.format.errors import NianbaoError, NotXlsx, UnreadableFile
-from nianbao.workbook_templates.format.input_files import MAX_PDF_PAGES, check_zip, read_input
+from nianbao.workbook_templates.format.input_files import MAX_PDF_PAGES, ZIP_ERRORS, check_zip, read_input
 
 EMPTY = "\x1f"  # an empty table cell (kept so the cells after it keep their places)
 TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
@@ -124,7 +124,7 @@ def _docx(path: Path, raw: bytes) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as z:
             check_zip(z, path.name)  # parts that would unpack to too much are refused before python-docx
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+    except ZIP_ERRORS as e:
         raise UnreadableFile(*damaged) from e
     try:
         doc = Document(io.BytesIO(raw))

@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
-import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from lxml import etree
 
 from nianbao.workbook_templates.xlsx.cellrefs import absolute, column_index, parse_target, quote_sheet, split
 from nianbao.workbook_templates.format.errors import CorruptWorkbook
+from nianbao.workbook_templates.format.input_files import ZIP_ERRORS
 from nianbao.workbook_templates.format.sanitise import xml_text
 from nianbao.workbook_templates.xlsx.safe_write import write_atomic
 from nianbao.workbook_templates.xlsx.package import XlsxPackage
@@ -81,7 +81,7 @@ class PackageEditor:
             with zipfile.ZipFile(io.BytesIO(raw)) as z:
                 self._infos = z.infolist()
                 self._data = {i.filename: z.read(i) for i in self._infos}
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as e:
+        except ZIP_ERRORS as e:
             raise CorruptWorkbook(f"{self.path.name} 已损坏，无法改写。", f"{self.path.name} is damaged: {e}") from e
         self._trees: dict[str, etree._Element] = {}
         self.strict = _STRICT[0][1] in self._data.get("xl/workbook.xml", b"")

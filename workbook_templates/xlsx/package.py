@@ -15,7 +15,6 @@ import io
 import posixpath
 import re
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -25,7 +24,7 @@ from lxml import etree
 
 from nianbao.workbook_templates.xlsx.cellrefs import column_index, column_letter, parse_target, split
 from nianbao.workbook_templates.format.errors import CorruptWorkbook, Encrypted, NotXlsx, OldFormat
-from nianbao.workbook_templates.format.input_files import MAX_PART_BYTES, check_zip, read_input
+from nianbao.workbook_templates.format.input_files import MAX_PART_BYTES, ZIP_ERRORS, check_zip, read_input
 
 _SHEET_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
                                 remove_comments=True, remove_pis=True)
@@ -91,7 +90,7 @@ class XlsxPackage:
             _sniff(self.path, self.raw)
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(self.raw))
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+        except ZIP_ERRORS as e:
             raise CorruptWorkbook(
                 f"{self.path.name} 已损坏（不是完整的 zip 压缩包），无法读取。请找回原文件或重新保存。",
                 f"{self.path.name} is damaged (not a complete zip archive): {e}",
@@ -146,7 +145,7 @@ class XlsxPackage:
         try:
             with self._open(part) as fh:
                 return SafeET.parse(fh).getroot()
-        except (SafeET.ParseError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as e:
+        except (SafeET.ParseError, *ZIP_ERRORS) as e:
             raise CorruptWorkbook(f"{self.path.name} 的 {part} 已损坏，无法读取。",
                                   f"{part} in {self.path.name} is damaged: {e}") from e
         except Exception as e:  # defusedxml's DTD/entity refusals
@@ -219,7 +218,7 @@ class XlsxPackage:
         try:
             with self._open(sh.part) as fh:
                 root = etree.fromstring(fh.read(), _SHEET_PARSER)
-        except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as e:
+        except (etree.XMLSyntaxError, *ZIP_ERRORS) as e:
             raise CorruptWorkbook(f"{self.path.name} 的工作表“{sh.name}”已损坏，无法读取。",
                                   f"sheet {sh.name!r} of {self.path.name} is damaged: {e}") from e
         if root.getroottree().docinfo.internalDTD is not None:
