@@ -28,7 +28,9 @@ def render(data: Mapping[str, Any], suffix: str, *, previous: Mapping[str, Any] 
     """The report as the bytes of one format (suffix: .docx, .html, .md, .txt, .pdf)."""
     from nianbao.generator.chart import NoCJKFont, alt_text, outcomes_png
     from nianbao.generator.text import render_blocks
+    from nianbao.workbook_templates.format.sanitise import clean
 
+    data, previous = clean(data), clean(previous)  # nothing an XML part refuses reaches a renderer
     blocks = render_blocks(data, previous, template_dir)
     chart = None
     if suffix in (".docx", ".pdf", ".html", ".htm"):

@@ -18,6 +18,8 @@ from docx.shared import Mm, Pt
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format import table_layout as L
 from nianbao.workbook_templates.format.errors import NianbaoError
+from nianbao.workbook_templates.format.input_files import read_input
+from nianbao.workbook_templates.format.sanitise import core_property
 
 from nianbao.generator import docx_style as DS
 from nianbao.generator.figures import table_value
@@ -30,8 +32,9 @@ _TBL_PR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowB
 
 def _open_reference(path: str | Path | None):
     ref = Path(path) if path else DS.REFERENCE
+    raw = read_input(ref)  # the one input guard: a regular file, within its byte limit
     try:
-        doc = Document(str(ref))
+        doc = Document(io.BytesIO(raw))
     except Exception as e:  # a broken or foreign file
         raise NianbaoError(f"无法读取参考文档 {ref.name}（应为 Word .docx 文件）。",
                            f"cannot read the reference document {ref}: {e}") from e
@@ -140,8 +143,8 @@ def render(blocks: list[Block], data: Mapping[str, Any], *, chart: bytes | None,
             doc.add_paragraph(f"图{figure_no}　{chart_alt}", style=DS.CAPTION)
         elif b.kind == "p":
             doc.add_paragraph(b.text, style="Normal")
-    doc.core_properties.title = "".join(b.text for b in blocks if b.kind == "title").replace("\n", "")
-    doc.core_properties.author = str(data["meta"].get("agency") or "")
+    doc.core_properties.title = core_property("".join(b.text for b in blocks if b.kind == "title").replace("\n", ""))
+    doc.core_properties.author = core_property(str(data["meta"].get("agency") or ""))
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -18,11 +18,11 @@ from nianbao.workbook_templates.format.report_data import get_path
 from nianbao.generator import figures as F
 from nianbao.workbook_templates.format import figures as NF
 from nianbao.workbook_templates.format.numbers import figure, number_value
+from nianbao.workbook_templates.format.sanitise import xml_text
 
 BUNDLED = Path(__file__).resolve().parent / "templates"
 MAIN_TEMPLATE = "report.j2"
 _LITERAL = "\x1e"  # marks a line of the person's own prose: never read as a directive
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 KINDS = ("title", "h1", "h2", "table", "figure")
 
 
@@ -33,7 +33,7 @@ class Block:
 
 
 def _prose(text: str) -> str:
-    lines = [ln.strip() for ln in _CONTROL.sub("", text).replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [ln.strip() for ln in xml_text(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     return "\n".join(_LITERAL + ln for ln in lines if ln)
 
 
@@ -47,6 +47,9 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
         folder = Path(template_dir)
         if not folder.is_dir():
             raise NianbaoError(f"模板文件夹不存在：{folder}", f"template folder not found: {folder}")
+        if not (folder / MAIN_TEMPLATE).is_file():  # never a silent fall-back to the bundled wording
+            raise NianbaoError(f"模板文件夹 {folder} 中没有 {MAIN_TEMPLATE}。请复制 generator/templates 文件夹后修改其中的 {MAIN_TEMPLATE}。",
+                               f"the template folder {folder} has no {MAIN_TEMPLATE}")
         loaders.append(jinja2.FileSystemLoader(str(folder)))
     loaders.append(jinja2.FileSystemLoader(str(BUNDLED)))
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), trim_blocks=True, lstrip_blocks=True,

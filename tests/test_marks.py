@@ -10,7 +10,6 @@ import subprocess
 from pathlib import Path
 
 import openpyxl
-import pytest
 from conftest import REPO, named_cell, nianbao
 
 from nianbao.workbook_templates.format import schema as S

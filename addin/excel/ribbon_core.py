@@ -19,7 +19,7 @@ from nianbao.workbook_templates.format.errors import NianbaoError, OutputError, 
 from nianbao.workbook_templates.xlsx.hidden_sheet import previous_writes
 
 from nianbao.addin.excel import results_sheet as A
-from nianbao.addin.excel.book_io import BookCells, Writes, read_book, saved_path
+from nianbao.addin.excel.book_io import BookCells, Writes, read_book
 from nianbao.workbook_templates.xlsx.reader import bind
 
 
@@ -204,8 +204,9 @@ def new_workbook(folder: str | Path, year: int, agency: str, kind: str | None = 
     if not agency:
         raise OutputError("机关名称不能为空。", "the agency name must not be empty")
     edition = S.edition_for_year(year)
-    safe = "".join(ch for ch in agency if ch not in '\\/:*?"<>|').strip(". ") or "年报"
-    target = Path(folder) / f"{safe}-{year}.xlsx"
+    from nianbao.workbook_templates.format.sanitise import file_stem
+
+    target = Path(folder) / f"{file_stem(agency, '年报')}-{year}.xlsx"
     if target.exists():
         raise OutputError(f"{target.name} 已存在，没有覆盖。", f"{target} exists")
     data = empty_report(edition)

@@ -6,6 +6,7 @@ Exit codes: 0 success; 2 unreadable or bad input (a Chinese message, then Englis
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -77,7 +78,7 @@ class _Group(click.Group):
 
 
 def _dump_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"  # never NaN/Infinity
 
 
 def _output_kind(out: Path, allowed: tuple[str, ...]) -> str:
@@ -262,6 +263,13 @@ def _print_findings(report: Any, cells: dict, title: str) -> None:
 @click.option("--year", type=int, help="文件中有几份报告时，取哪一年度的。Which report, when a published file holds several.")
 def validate_cmd(source: Path, previous_path: Path | None, fmt: str, annotate: bool, year: int | None) -> None:
     """按规则目录校验（退出码 0 无错误，1 有错误，2 无法读取）。Check a report against the rule catalogue."""
+    from nianbao.workbook_templates.xlsx.safe_write import locked
+
+    with locked(source) if annotate else contextlib.nullcontext():  # read to write: no other writer between
+        _validate(source, previous_path, fmt, annotate, year)
+
+
+def _validate(source: Path, previous_path: Path | None, fmt: str, annotate: bool, year: int | None) -> None:
     from nianbao import actions
 
     v = actions.validate_source(source, previous_path, year, annotate=annotate)
@@ -308,6 +316,13 @@ def rules_cmd(rule_id: str | None) -> None:
 @click.option("--force", is_flag=True, help="覆盖已填且不同的数字；不检查年度。Overwrite typed figures that differ; accept any year.")
 def carry_forward_cmd(last_path: Path, this_path: Path, dry_run: bool, force: bool) -> None:
     """用上年的“结转下年度”填本年的“上年结转”，并把上年报告存入工作簿。Carry last year's figures forward."""
+    from nianbao.workbook_templates.xlsx.safe_write import locked
+
+    with contextlib.nullcontext() if dry_run else locked(this_path):  # read to write: no other writer between
+        _carry_forward(last_path, this_path, dry_run, force)
+
+
+def _carry_forward(last_path: Path, this_path: Path, dry_run: bool, force: bool) -> None:
     from nianbao import actions
 
     run = actions.carry_forward_plan(last_path, this_path, force=force)

@@ -6,12 +6,12 @@ a report read from JSON, and compute the totals from the entered figures.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
 from nianbao.workbook_templates.format.errors import DataError
+from nianbao.workbook_templates.format.numbers import unusable
 from nianbao.workbook_templates.format.schema import (
     AGENCY_KINDS, SCHEMA_ID, Edition, Kind, NoFormatForYear, UnknownEdition, edition_for_year, get_edition)
 
@@ -140,8 +140,13 @@ def _check_value(edition: Edition, path: str, value: Any, problems: list[str]) -
         return None
     kind = edition.fields[path].kind
     if kind.numeric or kind is Kind.YEAR:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
             problems.append(f"{path}：应为数字或 null，实为 {value!r}")
+            return value
+        why = unusable(value)
+        if why:
+            shown = repr(value) if len(repr(value)) <= 40 else f"{len(str(abs(value)))} 位的数"
+            problems.append(f"{path}：{why}，实为 {shown}")
             return value
         return number(value)
     if kind is Kind.AGENCY_KIND:

@@ -33,6 +33,7 @@ NAME_PREVIOUS = "previous"  # last year's report data, JSON split over cells
 # versions listed here (a city receives returns made from last month's template).
 FORMAT_VERSIONS: tuple[str, ...] = ("1", "2")  # 2: distributed copies lock only UNIT_IDENTITY; input cells carry the mark rules (hidden sheet H:I)
 FORMAT_VERSION = FORMAT_VERSIONS[-1]
+LAST_YEAR = 2100  # a statistics year after this is a typing error (99999), not a report (as the template's validation)
 
 
 class Part(StrEnum):
@@ -317,7 +318,7 @@ class Edition:
     overview_subparts: tuple[Label, ...] = OVERVIEW_SUBPARTS
 
     def covers(self, year: int) -> bool:
-        return year >= self.first_year and (self.last_year is None or year <= self.last_year)
+        return self.first_year <= year <= (self.last_year or LAST_YEAR)
 
     # -- fields -------------------------------------------------------------------------
 
@@ -631,6 +632,9 @@ def edition_for_year(year: int) -> Edition:
         if e.covers(year):
             return e
     first = min(e.first_year for e in EDITIONS.values())
+    if year > LAST_YEAR:
+        raise NoFormatForYear(f"{year} 不是有效的统计年度（应在 {first}–{LAST_YEAR} 之间）。",
+                              f"{year} is not a plausible statistics year ({first}–{LAST_YEAR})")
     raise NoFormatForYear(f"{year} 年度没有统一的年报格式（统一格式自 {first} 年度起）。",
                           f"there is no unified report format for {year} (it starts with {first})")
 

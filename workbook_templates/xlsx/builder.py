@@ -10,7 +10,6 @@ Nothing here spells an official label: they all come from ``schema``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,6 +31,7 @@ from nianbao.workbook_templates.xlsx.hidden_sheet import (
     MARK_NAMES, MARK_SEVERITIES, mark_formula, mark_range, markable, previous_chunks, previous_refs, span)
 from nianbao.workbook_templates.format.report_data import get_path
 from nianbao.workbook_templates.format.schema import AGENCY_KINDS, NAME_EDITION, NAME_FORMAT_VERSION, NAME_PREVIOUS, NAME_SCHEMA, Edition, Kind
+from nianbao.workbook_templates.format.sanitise import xml_text
 
 # Sheet names of the template (the reader never uses them: it goes by defined names).
 COVER = "封面"
@@ -60,9 +60,6 @@ _NUMBER_FORMATS = {
     Kind.YEAR: "0",
     Kind.DATE: "yyyy-mm-dd",
 }
-
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
 
 def _styles() -> dict[str, NamedStyle]:
     def named(name: str, fill: str | None, *, locked: bool, bold: bool = False, align=_CENTER, size=11):
@@ -138,7 +135,7 @@ def _add_validation(ws: Worksheet, kind: Kind, refs: list[str], edition: Edition
         dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", **common)
         msg = "请填写不小于 0 的数字" + ("（单位：万元）。" if kind is Kind.WAN_YUAN else "（单位：元）。")
     elif kind is Kind.YEAR:
-        last = edition.last_year or 2100
+        last = edition.last_year or S.LAST_YEAR
         dv = DataValidation(type="whole", operator="between", formula1=str(edition.first_year),
                             formula2=str(last), **common)
         msg = f"本模板适用于 {edition.first_year}–{last} 年度的报告（{edition.document}）。"
@@ -453,7 +450,7 @@ def _cell_value(kind: Kind, value: Any) -> Any:
         except ValueError:
             return value
     if isinstance(value, str):
-        return _ILLEGAL_XML.sub("", value)
+        return xml_text(value)
     return value
 
 

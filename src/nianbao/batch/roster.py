@@ -13,6 +13,8 @@ from pathlib import Path
 
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format.errors import DataError, UnreadableFile
+from nianbao.workbook_templates.format.input_files import open_zip, read_input
+from nianbao.workbook_templates.format.sanitise import file_stem
 
 # The roster's columns: header -> (Unit field, what it means).  Written once here; the README,
 # `distribute --help` and the 说明 sheet of `nianbao roster-template` list them from this table.
@@ -40,7 +42,6 @@ def columns_help() -> str:
 
 KINDS = {"政府": "government", "部门": "department", "其他": "other", **{k: k for k in S.AGENCY_KINDS},
          **{v: k for k, v in S.AGENCY_KINDS.items()}}
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 
 @dataclass
@@ -67,17 +68,12 @@ def norm_name(name: str) -> str:
 
 
 def safe_file_stem(name: str) -> str:
-    """A file name from a unit's name: no folders, nothing Windows forbids, not too long."""
-    s = unicodedata.normalize("NFKC", name)
-    s = re.sub(r'[\x00-\x1f<>:"/\\|?*]', "_", s).replace("..", "_")
-    s = s.strip(" .") or "单位"
-    if s.split(".")[0].upper() in _WINDOWS_RESERVED:
-        s = "_" + s
-    return s[:80]
+    """A file name from a unit's name (the one sanitiser: format/sanitise.file_stem)."""
+    return file_stem(name)
 
 
 def _rows_from_csv(path: Path) -> list[dict[str, str]]:
-    raw = path.read_bytes()
+    raw = read_input(path)  # the one input guard: a regular file, within its byte limit
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = raw.decode(encoding)
@@ -92,6 +88,8 @@ def _rows_from_csv(path: Path) -> list[dict[str, str]]:
 def _rows_from_xlsx(path: Path) -> list[dict[str, str]]:
     from python_calamine import CalamineWorkbook
 
+    damaged = (f"名单 {path.name} 无法读取（应为 .xlsx 或 .csv）。", f"cannot read {path.name}")
+    open_zip(path, damaged).close()  # the one input guard: kind, bytes, parts unpacked
     try:
         rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
     except Exception as e:  # calamine raises its own errors for broken files
