@@ -31,7 +31,7 @@ NAME_PREVIOUS = "previous"  # last year's report data, JSON split over cells
 # Versions of the template as stored on its hidden sheet (``format_version``).  Every change of
 # the template raises it once; every reader, the annotator and carry-forward accept all the
 # versions listed here (a city receives returns made from last month's template).
-FORMAT_VERSIONS: tuple[str, ...] = ("1",)
+FORMAT_VERSIONS: tuple[str, ...] = ("1", "2")
 FORMAT_VERSION = FORMAT_VERSIONS[-1]
 
 
