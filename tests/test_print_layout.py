@@ -14,6 +14,7 @@ import copy
 import json
 import re
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -267,3 +268,75 @@ def test_template_part3_prints_landscape_one_page_wide_at_9pt(template_pdfs, edi
 
 
 # -- the 校验结果 sheet ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def annotated_pdf(tmp_path_factory) -> tuple[Path, Path]:
+    """Hongkou 2020 annotated (one error, warnings, infos), printed by LibreOffice."""
+    from conftest import fixture_path, nianbao
+
+    tmp = tmp_path_factory.mktemp("print-results")
+    path = tmp / "虹口区2020.xlsx"
+    assert nianbao("import", fixture_path("hongkou-2020"), "-o", path).code == 0
+    assert nianbao("carry-forward", "--from", fixture_path("hongkou-2019"), "--to", path).code == 0
+    assert nianbao("validate", path, "--annotate").code == 1
+    return path, convert_to_pdf([path], tmp / "pdf")[0]
+
+
+def test_results_sheet_prints_with_title_borders_and_level_colours(annotated_pdf, tmp_path):
+    from PIL import Image
+
+    path, pdf = annotated_pdf
+    report = json.loads(subprocess.run([sys.executable, "-m", "nianbao", "validate", path, "--format", "json"],
+                                       capture_output=True, text=True).stdout)
+    counts = {s: sum(f["severity"] == s for f in report["findings"]) for s in ("error", "warning", "info")}
+    text = run_tool("pdftotext", "-layout", pdf, "-").split("\f")
+    pages_ = [i for i, t in enumerate(text) if "怎么改" in t]
+    assert len(pages_) == 1, "the 校验结果 sheet fits on one landscape page"
+    p = pages_[0]
+    w, h = _page_sizes(pdf)[p]
+    assert w > h
+    flat = text[p].replace(" ", "")
+    assert f"校验结果：错误{counts['error']}条，警告{counts['warning']}条，提示{counts['info']}条" in flat
+    boxes = words(pdf, p + 1)
+    # 序号 and 级别 are apart: “1” and “错误” are two words with a gap, never “1错误”
+    assert not any(re.fullmatch(r"\d+(错误|警告|提示)", b[0]) for b in boxes)
+    first = next(b for b in boxes if b[0] == "错误")
+    one = next(b for b in boxes if b[0] == "1" and abs(b[2] - first[2]) < 3)
+    assert first[1] - one[3] > 10
+    # the level cell is coloured by its level, the others are white; cell borders are drawn
+    png = tmp_path / "results"
+    run_tool("pdftoppm", "-r", "72", "-png", "-f", p + 1, "-l", p + 1, pdf, png)
+    img = Image.open(next(tmp_path.glob("results*.png"))).convert("RGB")
+
+    def beside(box, dx):  # a pixel of the cell background just left of a word
+        return img.getpixel((int(box[1] + dx), int((box[2] + box[4]) / 2)))
+
+    assert beside(first, -2)[0] > 200 and beside(first, -2)[1] < 160, beside(first, -2)  # red-ish: 错误
+    warning = next(b for b in boxes if b[0] == "警告")
+    assert beside(warning, -2)[0] > 200 and 120 < beside(warning, -2)[1] < 200, beside(warning, -2)  # orange
+    rule = next(b for b in boxes if b[0] == "TXT-03")
+    assert beside(rule, -2) == (255, 255, 255)
+    x = int(first[1] - 12)  # between 序号 and 级别: a vertical border line crosses the row
+    column = [img.getpixel((xx, int((first[2] + first[4]) / 2))) for xx in range(int(one[3]), int(first[1]))]
+    assert any(sum(px) < 500 for px in column), column
+    assert x
+
+
+def test_acknowledgements_in_the_new_layout_are_found_by_their_headers(annotated_pdf, tmp_path):
+    import shutil
+
+    import openpyxl
+
+    from nianbao.addin.excel.results_sheet import RESULTS_SHEET, read_acknowledgements
+
+    path = tmp_path / "hk.xlsx"
+    shutil.copy(annotated_pdf[0], path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[RESULTS_SHEET]
+    header = next(r for r in ws.iter_rows() if any(c.value == "键" for c in r))
+    col = {c.value: c.column for c in header if c.value}
+    row = next(r for r in ws.iter_rows(min_row=header[0].row + 1) if r[col["规则"] - 1].value == "TXT-04")
+    ws.cell(row[0].row, col["确认人"], "王五")
+    wb.save(path)
+    acks = read_acknowledgements(path)
+    assert list(acks.values()) == [{"by": "王五", "note": ""}]
