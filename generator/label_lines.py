@@ -11,12 +11,19 @@ from __future__ import annotations
 
 import re
 
-# Words of the tables' header and group labels (both editions).  Longest match first.
+# Words of the tables' labels (both editions).  Longest match first.
 WORDS = (
     "本年度", "自然人", "法人", "其他", "组织", "商业", "企业", "科研", "机构", "社会", "公益", "法律", "服务",
     "办理", "结果", "不予", "予以", "公开", "部分", "无法", "提供", "处理", "总计", "申请人", "情况",
     "维持", "纠正", "尚未", "审结", "行政", "复议", "诉讼", "未经", "直接", "起诉", "信息", "内容",
     "本年", "制发", "废止", "件数", "现行", "有效", "决定", "数量", "收费", "金额", "单位", "万元",
+    # the row labels of 第三部分
+    "属于", "国家", "秘密", "法规", "禁止", "危及", "保护", "第三方", "合法", "权益", "三类", "四类", "内部",
+    "事务", "过程性", "执法", "案卷", "查询", "事项", "本机关", "不掌握", "相关", "政府", "没有", "现成",
+    "需要", "另行", "制作", "补正后", "申请", "仍不", "明确", "信访", "举报", "投诉类", "重复", "要求",
+    "出版物", "无正当", "理由", "大量", "反复", "确认", "重新", "出具", "已获取", "逾期", "不补正", "不再",
+    "未按", "通知", "缴纳", "费用", "区分", "只计", "这一", "情形", "不计", "结转", "下年度", "继续",
+    "上年", "新收", "处理费",
 )
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)")
 _CLOSING = set("）、，。；：”》」！？%")
@@ -50,15 +57,40 @@ def tokens(text: str) -> list[str]:
 
 def label_lines(text: str, chars: float) -> list[str]:
     """``text`` as lines of at most ``chars`` characters, broken only between tokens (a token
-    longer than the line stands on a line of its own)."""
+    longer than the line stands on a line of its own), in as few lines as the greedy fill needs
+    and of lengths as even as they can be ("3.补正后申请/内容仍不明确", not "…仍不明/确")."""
     if width(text) <= chars:
         return [text]
-    lines: list[str] = []
-    for tok in tokens(text):
-        if lines and width(lines[-1] + tok) <= chars:
-            lines[-1] += tok
+    toks = tokens(text)
+    greedy: list[str] = []
+    for tok in toks:
+        if greedy and width(greedy[-1] + tok) <= chars:
+            greedy[-1] += tok
         else:
-            lines.append(tok)
+            greedy.append(tok)
+    n = len(greedy)
+    # best[i][k]: the narrowest widest line splitting toks[i:] into k lines (each within chars)
+    inf = float("inf")
+    best: dict[tuple[int, int], tuple[float, int]] = {(len(toks), 0): (0.0, len(toks))}
+    for i in range(len(toks) - 1, -1, -1):
+        for k in range(1, n + 1):
+            options = []
+            for j in range(i + 1, len(toks) + 1):
+                w = width("".join(toks[i:j]))
+                if w > chars and j > i + 1:
+                    break
+                rest = best.get((j, k - 1))
+                if rest is not None and rest[0] < inf:
+                    options.append((max(w, rest[0]), j))
+            if options:
+                best[(i, k)] = min(options)
+    if (0, n) not in best:
+        return greedy
+    lines, i, k = [], 0, n
+    while k:
+        j = best[(i, k)][1]
+        lines.append("".join(toks[i:j]))
+        i, k = j, k - 1
     return lines
 
 

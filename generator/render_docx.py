@@ -123,11 +123,12 @@ def column_widths(grid: L.Grid, size_pt: float) -> list[float]:
 
 
 def keep_rows(grid: L.Grid) -> set[int]:
-    """Rows that must stay on the page of the row after them: the header rows (never alone at a
-    page foot), a 第二部分 block's caption and header rows (kept with the block's first row),
-    every row of a 第三部分 group but its last (a group label is printed once, on its first row),
-    and the row before a table's last (no single row carried over)."""
-    keep = set(range(grid.header_rows)) | {grid.nrows - 2}
+    """Rows that must stay on the page of the row after them: the header rows and the first
+    row under them (a table never starts at a page foot with one row), a 第二部分 block's caption
+    and header rows (kept with the block's first row), every row of a 第三部分 group but its last
+    (a group label is printed once, on its first row), and the row before a table's last (no
+    single row carried over)."""
+    keep = set(range(grid.header_rows + 1 if grid.header_rows else 0)) | {grid.nrows - 2}
     for c in grid.cells:
         if c.role in (L.CAPTION, L.COL) and grid.header_rows == 0:
             keep.add(c.row)
@@ -161,7 +162,8 @@ def _table(doc, grid: L.Grid, edition: S.Edition, data: Mapping[str, Any]) -> No
         p._p.style = style_id
         if c.role == L.ROW:
             p.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        lines = label_lines(text, _chars(sum(mm[c.col:c.col + c.colspan]), size)) if c.role in _HEADERS else [text]
+        labelled = c.role in _HEADERS or c.role == L.ROW  # the 勾稽 note and the figures wrap as they come
+        lines = label_lines(text, _chars(sum(mm[c.col:c.col + c.colspan]), size)) if labelled else [text]
         for i, line in enumerate(lines):
             run = p.add_run(line)
             if grid.name == "part4":

@@ -103,7 +103,7 @@ def test_part2_captions_and_headers_stay_with_their_first_row(docx_pdfs):
     assert split, "no variant broke 第二部分 across pages: the test would prove nothing"
 
 
-def test_part3_row_groups_are_never_split_across_pages(docx_pdfs):
+def test_part3_starts_with_two_rows_and_row_groups_are_never_split(docx_pdfs):
     for name in [f"haining+{k}" for k in SHIFTS] + ["shanghai-2020"]:
         ed = S.get_edition("2019" if name == "shanghai-2020" else "2021")
         gs: dict[str, list[str]] = {}
@@ -112,6 +112,10 @@ def test_part3_row_groups_are_never_split_across_pages(docx_pdfs):
                 gs.setdefault(r.group, []).append(r.label)
         by_page = pages(docx_pdfs[name])
         top = heading_page(by_page, ed.headings[2])
+        # the header rows never start a page's table with a single row under them
+        rows = [r.label for r in ed.application_rows]
+        first_row = page_of_row(by_page, _row_key(rows[0]), top, inside=True)
+        assert page_of_row(by_page, _row_key(rows[1]), top, inside=True) == first_row, f"{name}: {rows[0]} alone"
         for group, labels in gs.items():
             first = page_of_row(by_page, _row_key(labels[0]), top, inside=True)
             last = page_of_row(by_page, _row_key(labels[-1]), first, inside=True)
