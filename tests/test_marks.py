@@ -100,4 +100,7 @@ def test_libreoffice_colours_exactly_the_listed_cells(tmp_path, libreoffice):
         assert nianbao("validate", p, "--annotate").code == 1
     after = [page_pixels(libreoffice, p, tmp_path / p.stem, red) for p in (v1, v2)]
     assert before == 0
-    assert after[0] > 0 and after[0] == after[1]  # the same marks, whichever version it came from
+    # the same cells are listed and painted, whichever version it came from (version 2 prints 第三部分
+    # landscape at another scale, so the pixel counts of the two are not compared with each other)
+    assert after[0] > 0 and after[1] > 0
+    assert listed(v1, "error") == listed(v2, "error") and listed(v1, "warning") == listed(v2, "warning")

@@ -28,14 +28,7 @@ def _acknowledgements(sheet: Any | None) -> dict[str, dict[str, str]]:
         return {}
     values = sheet.used_range.options(ndim=2).value
     rows = values if isinstance(values, list) and values and isinstance(values[0], list) else []
-    out = {}
-    for row in rows[1:]:
-        row = list(row) + [None] * (A.COL_KEY - len(row))
-        key, by, note = row[A.COL_KEY - 1], row[A.COL_BY - 1], row[A.COL_NOTE - 1]
-        by, note = (str(x).strip() if x is not None else "" for x in (by, note))
-        if key and (by or note):
-            out[str(key)] = {"by": by, "note": note}
-    return out
+    return A.acknowledgements_from_rows(rows)  # the same reading as the file's, old layouts included
 
 
 def _formula_text(text: str) -> str:

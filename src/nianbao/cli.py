@@ -365,8 +365,10 @@ def _carry_forward(last_path: Path, this_path: Path, dry_run: bool, force: bool)
 @click.option("--reference-docx", type=click.Path(path_type=Path, dir_okay=False),
               help="参考文档：报告采用它的样式、页面和页码。A .docx whose styles the report takes.")
 @click.option("--fragment", is_flag=True, help="不含 <html>/<head>、样式内联的 HTML 片段，粘贴进网站内容管理系统。An HTML fragment for a CMS.")
+@click.option("--keep-punctuation", is_flag=True,
+              help="保留原文的半角标点（默认把汉字之间的半角标点改为全角）。Keep half-width punctuation as typed.")
 def generate_cmd(source: Path, previous_path: Path | None, output: Path, template_dir: Path | None,
-                 reference_docx: Path | None, fragment: bool) -> None:
+                 reference_docx: Path | None, fragment: bool, keep_punctuation: bool) -> None:
     """生成年度报告（由数字写出的文字、三张表格、图）。Write the annual report."""
     from nianbao.addin.checks.validate import prose_against_tables
     from nianbao.generator import generate
@@ -376,7 +378,7 @@ def generate_cmd(source: Path, previous_path: Path | None, output: Path, templat
     _report_integrity(read)
     previous = _load_previous(previous_path, data["meta"].get("year"))
     result = generate(data, output, previous=previous, template_dir=template_dir,
-                      reference_docx=reference_docx, fragment=fragment)
+                      reference_docx=reference_docx, fragment=fragment, normalise_punctuation=not keep_punctuation)
     for note in result.notes:
         _say(f"提示：{note}")
     for f in prose_against_tables(data, previous):

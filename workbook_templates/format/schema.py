@@ -31,7 +31,8 @@ NAME_PREVIOUS = "previous"  # last year's report data, JSON split over cells
 # Versions of the template as stored on its hidden sheet (``format_version``).  Every change of
 # the template raises it once; every reader, the annotator and carry-forward accept all the
 # versions listed here (a city receives returns made from last month's template).
-FORMAT_VERSIONS: tuple[str, ...] = ("1", "2")  # 2: distributed copies lock only UNIT_IDENTITY; input cells carry the mark rules (hidden sheet H:I)
+FORMAT_VERSIONS: tuple[str, ...] = ("1", "2")  # 2: distributed copies lock only UNIT_IDENTITY; input cells carry the
+# mark rules (hidden sheet H:I); 第三部分 and 文字部分 print landscape, one page wide, table text ≥ 9 pt
 FORMAT_VERSION = FORMAT_VERSIONS[-1]
 LAST_YEAR = 2100  # a statistics year after this is a typing error (99999), not a report (as the template's validation)
 

@@ -61,8 +61,17 @@ _NUMBER_FORMATS = {
     Kind.DATE: "yyyy-mm-dd",
 }
 
+TABLE_PT = 11  # the tables' text; printed at no less than 9 pt (第三部分 landscape, fit to one page wide)
+LINE_PT = 15  # a row's height per line of table text
+
+
+def _chars_per_line(units: float) -> int:
+    """Characters of TABLE_PT a column ``units`` wide holds (Excel: 7 px a unit and 5 px padding)."""
+    return max(1, int((units * 7 + 5) * 0.75 // TABLE_PT))
+
+
 def _styles() -> dict[str, NamedStyle]:
-    def named(name: str, fill: str | None, *, locked: bool, bold: bool = False, align=_CENTER, size=11):
+    def named(name: str, fill: str | None, *, locked: bool, bold: bool = False, align=_CENTER, size=TABLE_PT):
         st = NamedStyle(name=name)
         st.font = Font(name=_FONT, size=size, bold=bold)
         st.border = _BORDER
@@ -79,7 +88,7 @@ def _styles() -> dict[str, NamedStyle]:
         "formula": named(FORMULA_STYLE, look.FORMULA_FILL, locked=True),
         "header": named("nianbao 表头", None, locked=True, bold=True),
         "label": named("nianbao 栏目", None, locked=True, align=_LEFT),
-        "check": named("nianbao 校验", "FFFFFF", locked=True, bold=True, size=9),
+        "check": named("nianbao 校验", "FFFFFF", locked=True, bold=True, size=TABLE_PT),
     }
 
 
@@ -115,7 +124,7 @@ def _merge(ws: Worksheet, r1: int, c1: int, r2: int, c2: int, value: str, style:
 def _title(ws: Worksheet, text: str, last_col: int, note: str) -> None:
     ws.cell(1, 1, text).font = Font(name="黑体", size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
-    ws.cell(2, 1, note).font = Font(name=_FONT, size=9, color="595959")
+    ws.cell(2, 1, note).font = Font(name=_FONT, size=TABLE_PT, color="595959")
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last_col)
     ws.row_dimensions[1].height = 24
 
@@ -232,7 +241,7 @@ def _cover(ws: Worksheet, w: _SheetWriter, edition: Edition, check_range: str) -
     ws.cell(row, 2).style = w.styles["check"].name
     _check_colours(ws, f"B{row}")
     ws.cell(row + 1, 1, "机关类型：人民政府（各级人民政府，须报告考核、评议、追究情况）、"
-                        "政府部门、其他机关。").font = Font(name=_FONT, size=9, color="595959")
+                        "政府部门、其他机关。").font = Font(name=_FONT, size=TABLE_PT, color="595959")
     ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=2)
     _a4(ws, landscape=False)
 
@@ -241,7 +250,9 @@ _HEADER_ROLES = (L.NOTE, L.CAPTION, L.COLGROUP, L.COL, L.ROWGROUP)
 
 
 def _place(ws: Worksheet, w: _SheetWriter, grid: L.Grid, top: int) -> None:
-    """Place a table grid on the sheet with its top-left corner at (top, A)."""
+    """Place a table grid on the sheet with its top-left corner at (top, A).  A row label longer
+    than its columns hold gets a row tall enough for its lines (Excel does not grow a row for
+    wrapped text on its own)."""
     hdr, lab = w.styles["header"].name, w.styles["label"].name
     for c in grid.cells:
         r, col = top + c.row, 1 + c.col
@@ -251,8 +262,11 @@ def _place(ws: Worksheet, w: _SheetWriter, grid: L.Grid, top: int) -> None:
         else:
             _merge(ws, r, col, r + c.rowspan - 1, col + c.colspan - 1, c.text,
                    hdr if c.role in _HEADER_ROLES else lab)
-            if c.role == L.ROW and c.colspan == 1 and len(c.text) > 22:
-                ws.row_dimensions[r].height = 30
+            if c.role == L.ROW and c.rowspan == 1:
+                units = sum(ws.column_dimensions[get_column_letter(col + i)].width or 8.43 for i in range(c.colspan))
+                lines = -(-len(c.text) // _chars_per_line(units))
+                if lines > 1:
+                    ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, LINE_PT * lines)
 
 
 def _table2(ws: Worksheet, w: _SheetWriter, edition: Edition) -> None:
@@ -271,7 +285,7 @@ def _table3(ws: Worksheet, w: _SheetWriter, edition: Edition) -> str:
     first, last = 4, grid.ncols
     _title(ws, grid.heading, last,
            "黄色单元格填写整数（没有的填 0）；灰色单元格为公式；最下一行为每列“一＋二＝三＋四”的勾稽校验。")
-    for col, width in zip("ABC", (7, 12, 44)):
+    for col, width in zip("ABC", (6, 11, 36)):  # with seven columns of 10: one landscape page wide at ≥ 9 pt
         ws.column_dimensions[col].width = width
     for c in range(first, last + 1):
         ws.column_dimensions[get_column_letter(c)].width = 10
@@ -292,7 +306,7 @@ def _table3(ws: Worksheet, w: _SheetWriter, edition: Edition) -> str:
     check_range = f"{get_column_letter(first)}{check_row}:{get_column_letter(last)}{check_row}"
     _check_colours(ws, check_range)
     ws.freeze_panes = ws.cell(top + grid.header_rows, first)
-    _a4(ws, landscape=False, title_rows=f"{top}:{top + grid.header_rows - 1}")
+    _a4(ws, landscape=True, title_rows=f"{top}:{top + grid.header_rows - 1}")
     return check_range
 
 
@@ -356,7 +370,7 @@ def _prose(ws: Worksheet, w: _SheetWriter, edition: Edition) -> None:
         w.value_cell(path, row, 2)
         ws.row_dimensions[row].height = 120 if f.kind is Kind.PROSE else 20
         row += 1
-    _a4(ws, landscape=False)
+    _a4(ws, landscape=True)  # 126 columns' worth of text: portrait would print it at 6 pt
 
 
 def _hidden(ws: Worksheet, layout: Layout, edition: Edition) -> dict[str, str]:
