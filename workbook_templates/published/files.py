@@ -129,17 +129,25 @@ def _docx(path: Path) -> str:
 
 
 def _pdf(path: Path) -> str:
+    """A PDF's text layer: ruled tables read by geometry (pdf_tables), the rest as paragraphs."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    from nianbao.workbook_templates.published.pdf_tables import pdf_lines
+
     try:
-        reader = PdfReader(str(path))
-        if reader.is_encrypted:
+        if PdfReader(str(path)).is_encrypted:
             raise UnreadableFile(f"{path.name} 设置了密码，无法读取。", f"{path.name} is encrypted")
-        text = "\n".join(page.extract_text() or "" for page in reader.pages)
     except (PdfReadError, ValueError, OSError) as e:
         raise UnreadableFile(f"{path.name} 已损坏，不是可读的 PDF。", f"{path.name} is not a readable PDF: {e}") from e
-    if len(re.sub(r"\s", "", text)) < 20:
+    try:
+        lines = pdf_lines(path, EMPTY)
+    except NianbaoError:
+        raise
+    except Exception as e:  # pdfminer raises its own syntax errors, struct errors, KeyError …
+        raise UnreadableFile(f"{path.name} 已损坏，不是可读的 PDF。", f"{path.name} is not a readable PDF: {e}") from e
+    text = "\n".join(lines)
+    if len(re.sub(r"\s", "", text.replace(EMPTY, ""))) < 20:
         raise UnreadableFile(f"{path.name} 没有文字层（可能是扫描件或图片），无法读取数字。请先用 OCR 转成文字，再导入。",
                              f"{path.name} has no text layer (a scan?)")
     return text

@@ -240,7 +240,7 @@ def parse(text: str) -> Parsed:
         found3 = max(found3, sum(1 for r in edition.application_rows
                                  if data["applications"][r.key]["total"] is not None))
     # meta
-    m = next((m for m in (_TITLE.search(ln.strip()) for ln in text.splitlines()) if m), None)
+    m = next((m for _, m in _titles(text.splitlines())), None)
     if m:
         year = m.group(1) or m.group(3)
         agency = re.sub(r"^[(（][^)）]*[)）]", "", re.sub(r"\s+", "", m.group(2)))
@@ -265,6 +265,23 @@ def parse(text: str) -> Parsed:
         notes.append("没有找到第三部分的表格")
     data["source"] = source
     return Parsed(data, notes)
+
+
+def _titles(lines: list[str]) -> list[tuple[int, re.Match[str]]]:
+    """The title lines (index, match): a title on one line, or broken over two short lines
+    (a PDF or .docx title set in two lines: “海宁市人民政府2023年度” / “政府信息公开工作年度报告”)."""
+    out = []
+    for i, ln in enumerate(lines):
+        s = ln.strip()
+        if len(s) > 60:
+            continue
+        m = _TITLE.search(s)
+        if m is None and i + 1 < len(lines) and 0 < len(s) <= 30 and 0 < len(lines[i + 1].strip()) <= 30 \
+                and not _TITLE.search(lines[i + 1]):
+            m = _TITLE.search(s + lines[i + 1].strip())
+        if m:
+            out.append((i, m))
+    return out
 
 
 _SUBHEAD = re.compile(r"^[(（]([一二三四五])[)）]\s*")
@@ -370,7 +387,7 @@ def reports_in(text: str) -> list[Section]:
     title line and contain a 第三部分 table."""
     first_row = norm(S.EDITION_2021.application_rows[0].label)
     lines = text.replace("\r\n", "\n").split("\n")
-    starts = [(i, m) for i, ln in enumerate(lines) if (m := _TITLE.search(ln)) and len(ln.strip()) <= 60]
+    starts = _titles(lines)
     sections = []
     for k, (i, m) in enumerate(starts):
         end = starts[k + 1][0] if k + 1 < len(starts) else len(lines)
