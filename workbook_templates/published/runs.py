@@ -79,7 +79,7 @@ class Budget:
     """A hard bound on the work of splitting run-together digits, shared by one report's rows:
     every state the dynamic programme visits costs one step."""
 
-    steps: int = 400_000
+    steps: int = 300_000
     used: int = 0
 
     def spend(self, n: int = 1) -> None:

@@ -96,9 +96,23 @@ def _cells_in(part: str) -> list[str]:
     return [part] if j == len(words) else words
 
 
+def _telling_labels(edition: S.Edition) -> list[str]:
+    """The 第二部分 labels only ``edition`` prints, normalised, that are not part of a label the
+    other edition prints (“规范性文件” is inside 2021's “行政规范性文件”)."""
+    others = [norm(lab) for e in S.EDITIONS.values() if e is not edition for lab in S.only_in(e)]
+    return [k for k in (norm(lab) for lab in S.only_in(edition)) if not any(k in o for o in others)]
+
+
 def detect_edition(toks: list[str]) -> S.Edition:
+    """The edition of the table as printed, by its labels (never by the year): a cell equal to a
+    label only one edition prints, or such labels in the running text (OCR, PDF text)."""
     keys = {norm(t) for t in toks}
-    return S.EDITION_2019 if any(norm(k) in keys for k in S.only_in(S.EDITION_2019)) else S.EDITION_2021
+    for edition in S.EDITIONS.values():
+        if any(norm(k) in keys for k in S.only_in(edition)) and edition is S.EDITION_2019:
+            return edition
+    flat = "".join(norm(t) for t in toks)
+    score = {e.key: sum(1 for k in _telling_labels(e) if k in flat) for e in S.EDITIONS.values()}
+    return S.EDITION_2019 if score["2019"] > score["2021"] else S.EDITION_2021
 
 
 def _heading(toks: list[str], edition: S.Edition, part: int, start: int = 0) -> int:
@@ -200,8 +214,11 @@ def parse(text: str) -> Parsed:
                 source["cells"][f"applications.{row.key}.{col.key}"] = {
                     "printed": cell.printed, "note": "原文“（六）其他处理”印为一行（2019 年格式），记入“3.其他”"}
             source["single_other_row"] = True
+            source["not_printed"] = [f"applications.{r.key}.{c.key}" for r in edition.application_rows
+                                     if r.key.startswith("other_") and r.key != "other_other"
+                                     for c in edition.application_columns]
             notes.append("第三部分“（六）其他处理”印为一行（2019 年格式的写法），无法拆成三项，整行记入“3.其他”，"
-                         "另两项留空")
+                         "另两项原文没有（留空，不算未填）")
             found3 += 1
             continue
         at = _find(toks, pos, end3, row.label)
@@ -423,11 +440,13 @@ def _run_together(text: str, edition: S.Edition, data: Report, source: dict[str,
 
     flat = R.flatten(text)
     heads = R.headings(flat, edition)
+    budget = R.Budget()  # one hard budget for the whole report
     if not any(source.get("parts") or []):
         source["parts"] = [edition.headings[i] if h >= 0 else None for i, h in enumerate(heads)]
     notes = source["notes"]
     if need_table3 and heads[2] >= 0:
-        decoded = R.decode_table3(flat, edition, heads[2], heads[3] if heads[3] > heads[2] else len(flat))
+        decoded = R.decode_table3(flat, edition, heads[2], heads[3] if heads[3] > heads[2] else len(flat),
+                                  budget)
         cols = [c.key for c in edition.application_columns]
         for key, values in decoded.values.items():
             if values is None:
@@ -469,8 +488,14 @@ def _run_together(text: str, edition: S.Edition, data: Report, source: dict[str,
     if need_table4 and heads[3] >= 0:
         end = heads[4] if heads[4] > heads[3] else len(flat)
         digits = "".join(re.findall(r"[0-9]", flat[heads[3]: end]))
-        sols = R.decode_groups(digits, len(edition.review_groups), len(edition.review_results))
-        if len(sols) == 1:
+        try:
+            sols = R.decode_groups(digits, len(edition.review_groups), len(edition.review_results), budget=budget)
+        except R.BudgetExceeded:
+            sols = None
+        if sols is None:
+            source["notes"] = [x for x in source["notes"] if not x.startswith("第四部分没有读到")]
+            source["notes"].append(f"第四部分的数字连写为“{digits}”，在计算预算内没有拆完，留空")
+        elif len(sols) == 1:
             paths = [f"review_litigation.{g.key}.{r.key}" for g in edition.review_groups for r in edition.review_results]
             for path, v in zip(paths, sols[0]):
                 set_path(data, path, v)
