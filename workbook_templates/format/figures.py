@@ -67,19 +67,29 @@ class Share:
 
 @dataclass(frozen=True)
 class CorrectionRate:
-    """纠错率 of a review or litigation group: 结果纠正 ÷ (总计 − 尚未审结)."""
+    """纠错率 of a review or litigation group: 结果纠正 ÷ 总计, as the published reports print it
+    (Shanghai 2020: “行政复议813件,其中,结果纠正42件,纠错率为5.17%” = 42 ÷ 813).  None while a
+    figure is blank, when there are no cases, or when every case is still pending (尚未审结: the
+    reports then say 均尚未审结 and print no rate).
+
+    Some offices divide by the cases decided (总计 − 尚未审结) instead; ``parts`` gives the three
+    figures so TXT-01 can accept either definition in a person's prose."""
 
     name: str
     group: str  # the name of the group's 总计 figure (行政复议 / 行政诉讼)
     aliases: tuple[str, ...] = ()
 
-    def value(self, data: Mapping[str, Any]) -> Decimal | None:
+    def parts(self, data: Mapping[str, Any]) -> tuple[Any, Any, Any]:
+        """(结果纠正, 总计, 尚未审结) of the group."""
         figures = catalogue(S.get_edition(data["edition"]))
-        corrected, total, pending = (figures[result_name(self.group, key)].value(data)
-                                     for key in ("corrected", S.TOTAL, "pending"))
-        if corrected is None or total is None or pending is None:
+        return tuple(figures[result_name(self.group, key)].value(data)  # type: ignore[return-value]
+                     for key in ("corrected", S.TOTAL, "pending"))
+
+    def value(self, data: Mapping[str, Any]) -> Decimal | None:
+        corrected, total, pending = self.parts(data)
+        if corrected is None or total is None or pending is None or total == pending:
             return None
-        return percent(corrected, total - pending)
+        return percent(corrected, total)
 
 
 AnyFigure = Figure | Share | CorrectionRate
