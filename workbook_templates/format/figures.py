@@ -92,7 +92,23 @@ class CorrectionRate:
         return percent(corrected, total)
 
 
-AnyFigure = Figure | Share | CorrectionRate
+@dataclass(frozen=True)
+class Decided:
+    """Cases of a review or litigation group decided this year (审结, 一审审结): 总计 − 尚未审结."""
+
+    name: str
+    group: str
+    aliases: tuple[str, ...] = ()
+
+    def value(self, data: Mapping[str, Any]) -> Any:
+        figures = catalogue(S.get_edition(data["edition"]))
+        total, pending = (figures[result_name(self.group, k)].value(data) for k in (S.TOTAL, "pending"))
+        return None if total is None or pending is None else total - pending
+
+
+AnyFigure = Figure | Share | CorrectionRate | Decided
+DECIDED = "审结"  # suffix of a group's decided cases: 行政诉讼审结
+IN_FORCE = "现行有效"  # prefix of 第二部分's 现行有效件数 of a row: 现行有效行政规范性文件
 
 
 def result_name(group: str, result_key: str) -> str:
@@ -115,6 +131,19 @@ def _review_figures() -> list[AnyFigure]:
                           tuple(f"review_litigation.{k}.{r.key}" for k in litigation)))
     out.append(CorrectionRate(REVIEW + RATE, REVIEW))
     out.append(CorrectionRate(LITIGATION + RATE, LITIGATION))
+    for g in (*(g.label for g in S.REVIEW_GROUPS), LITIGATION):
+        out.append(Decided(g + DECIDED, g))
+    return out
+
+
+def _in_force_figures(edition: S.Edition) -> list[AnyFigure]:
+    """现行有效件数 of 规章 and 行政规范性文件 (第二十条第（一）项 of the 2021 table; the 2019
+    table's 对外公开总数量 is not the same count, format-spec §2.3)."""
+    out: list[AnyFigure] = []
+    for row in edition.document_rows:
+        path = f"active.{row.key}.in_force"
+        if path in edition.fields:
+            out.append(Figure(IN_FORCE + row.label, (path,)))
     return out
 
 
@@ -131,10 +160,11 @@ def _catalogue(edition: S.Edition) -> dict[str, AnyFigure]:
         Figure("部分公开", ("applications.partially_granted.total",)),
     ]
     for name, keys in edition.outcome_groups:
-        aliases = ("公开及部分公开",) if name == S.GRANTED_GROUP else ()
+        aliases = ("公开及部分公开", "予以公开或部分公开", "公开或部分公开") if name == S.GRANTED_GROUP else ()
         figures.append(Figure(name, tuple(f"applications.{k}.total" for k in keys), aliases))
         figures.append(Share(name + SHARE, name, HANDLED, tuple(a + SHARE for a in aliases)))
     figures += _review_figures()
+    figures += _in_force_figures(edition)
     figures.append(Figure(FEE, ("fees.info_processing_fee_yuan",)))
     out: dict[str, AnyFigure] = {}
     for f in figures:

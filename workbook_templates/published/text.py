@@ -307,11 +307,22 @@ _SUBHEAD = re.compile(r"^[(（]([一二三四五])[)）]\s*")
 def _overview(lines: list[str], edition: S.Edition, data: Report, source: dict[str, Any]) -> None:
     """Part 一: the lead text, then its sub-parts （一）…（五） in the conventional order; a short
     sub-head phrase ending in 。 (“主动公开情况。”) is the sub-head, not text."""
+    from nianbao.workbook_templates.published.clean import subpart_heading
+
     keys = [lab.key for lab in edition.overview_subparts if lab.key != "intro"]
     order = "一二三四五"
     parts: dict[str, list[str]] = {"intro": []}
     current = "intro"
     for ln in lines:
+        named = subpart_heading(ln)
+        if named and named[0] not in parts:  # a sub-head naming its subject, numbered in any style
+            current = named[0]
+            at = ln.find(named[1][:2])
+            head, dot, tail = ln[at:].partition("。")
+            rest = tail if dot and len(head) <= 16 else ("" if not dot else ln[at + len(head) + 1:])
+            parts[current] = [rest.strip()] if rest.strip() else []
+            source["headings"].append(ln[: at + len(head) + (1 if dot else 0)].strip())
+            continue
         m = _SUBHEAD.match(ln)
         if m and order.index(m.group(1)) < len(keys) and keys[order.index(m.group(1))] not in parts:
             current = keys[order.index(m.group(1))]
@@ -338,12 +349,16 @@ _FEE_SUM = re.compile(r"收取[^。；;\d]{0,20}(?:信息)?处理费[^。；;\d]
 def _prose(text: str, edition: S.Edition, data: Report, source: dict[str, Any]) -> None:
     """Parts 一, 五 and 六 as printed (between their headings), and the 信息处理费 statement.
     Part 一 is kept whole as its lead text (not yet split into its sub-parts)."""
-    lines = [ln.strip() for ln in text.replace("\r", "").split("\n")]
+    from nianbao.workbook_templates.published.clean import prose_lines
+
+    lines = prose_lines([ln.strip() for ln in text.replace("\r", "").split("\n")], _TITLE)
     keys = [norm(ln) for ln in lines]
     idx = {}
+    after = 0  # headings in order: a heading named earlier (a contents list) does not count
     for part in (0, 1, 4, 5):
         body = norm(edition.headings[part].split("、", 1)[1])
-        idx[part] = next((i for i, k in enumerate(keys) if body in k and len(k) <= len(body) + 14), -1)
+        idx[part] = next((i for i in range(after, len(keys)) if body in keys[i] and len(keys[i]) <= len(body) + 14), -1)
+        after = idx[part] + 1 if idx[part] >= 0 else after
     if idx[4] < 0 and idx[5] < 0:  # no heading stands on a line of its own: the text runs together
         from nianbao.workbook_templates.published import runs as R
 
@@ -366,7 +381,9 @@ def _prose(text: str, edition: S.Edition, data: Report, source: dict[str, Any]) 
         source["notes"].append("正文与表格连写（OCR），各部分文字按标题位置截取，未保留换行")
         return
     if idx[0] >= 0 and idx[1] > idx[0]:
-        _overview([ln for ln in lines[idx[0] + 1: idx[1]] if ln], edition, data, source)
+        heading = {norm(edition.headings[0]), norm(edition.headings[0].split("、", 1)[1])}
+        _overview([ln for ln in lines[idx[0] + 1: idx[1]] if ln and norm(ln) not in heading],  # not its repeat
+                  edition, data, source)
     if idx[4] >= 0:
         end = idx[5] if idx[5] > idx[4] else len(lines)
         set_path(data, "text.problems", "\n".join(ln for ln in lines[idx[4] + 1: end] if ln) or None)
