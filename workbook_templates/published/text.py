@@ -19,7 +19,7 @@ from nianbao.workbook_templates.format.report_data import Report, empty_report, 
 
 _OCR_LABEL = (("申清", "申请"), ("中请", "申请"))
 _OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
-_BLANK = {"", "/", "-", "—", "－", "–", "——", "无"}
+_BLANK = {"", "/", "／", "-", "—", "－", "–", "——", "--", "无", "·", "•", "・", "…", "……", "\\", "＼"}
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _LEADING = re.compile(r"^([+-]?\d+(?:\.\d+)?)")
 _TITLE = re.compile(r"(?:(\d{4})年度?)?(.{2,40}?)(?:(\d{4})年度?)?政府信息公开工作\s*年度报告")
@@ -73,12 +73,23 @@ def tokens(text: str) -> list[str]:
 
     out = []
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        for part in line.split("\t"):
+        if line.count("|") >= 2 or line.count("｜") >= 2:  # a pipe table in plain text
+            line = "\t".join(c.strip() or EMPTY for c in re.split(r"[|｜]", line.strip().strip("|｜")))
+        parts = line.split("\t")
+        first = next((i for i, p in enumerate(parts) if p.strip() and p.strip() != EMPTY), None)
+        leading = True  # right after the label: an empty part may be a merged label column
+        for i, part in enumerate(parts):
             if EMPTY in part and not part.replace(EMPTY, "").strip():
                 out.append(EMPTY)
             elif part.strip():
                 out.extend(_cells_in(part.strip()))
+                leading = i == first
+            elif first is not None and i > first:  # nothing between two tabs after the label: a blank cell
+                out.append(LEAD_EMPTY if leading else EMPTY)
     return out
+
+
+LEAD_EMPTY = "\x1e"  # an empty part right after a label in tab-separated text: a blank cell or a merged label column
 
 
 _FIGURE_WORD = re.compile(r"^[+\-]?[0-9０-９]")
@@ -145,9 +156,18 @@ def _glued(token: str, label: str) -> Cell | None:
 
 
 def _values(toks: list[str], at: int, count: int, end: int, label: str = "") -> list[Cell] | None:
+    """The ``count`` value cells after the label at ``at``: empty parts right after a label are a
+    merged label column when the row has its cells without them, else blank cells."""
+    return _values_from(toks, at, count, end, label, skip_lead=True) or _values_from(toks, at, count, end, label,
+                                                                                      skip_lead=False)
+
+
+def _values_from(toks: list[str], at: int, count: int, end: int, label: str, *, skip_lead: bool) -> list[Cell] | None:
     first = _glued(toks[at], label) if label else None
     out: list[Cell] = [first] if first is not None else []
     i = at + 1
+    while skip_lead and i < end and toks[i] == LEAD_EMPTY:
+        i += 1
     while i < end and len(out) < count:
         cell = value_cell(toks[i])
         if cell is None:
