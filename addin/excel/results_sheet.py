@@ -24,6 +24,7 @@ from nianbao.workbook_templates.xlsx.edit import NS, R_NS, PackageEditor, q
 from nianbao.workbook_templates.xlsx.package import XlsxPackage
 
 from nianbao.addin.checks.findings import FIX_PREFIX, SEVERITY_ZH, Finding, Report
+from nianbao.addin.checks.grouping import Line, for_people
 
 RESULTS_SHEET = "校验结果"
 HEADERS = ("序号", "级别", "规则", "部分", "说明", "确认人", "确认说明（只有警告可以确认）", "键", "涉及单元格")
@@ -48,7 +49,8 @@ def read_acknowledgements(path: str | Path) -> dict[str, dict[str, str]]:
             key, by, note = (pkg.cell(RESULTS_SHEET, f"{column_letter(c)}{r}") for c in (COL_KEY, COL_BY, COL_NOTE))
             text = [str(c.value).strip() if c is not None and c.value is not None else "" for c in (by, note)]
             if key is not None and key.value and any(text):
-                out[str(key.value)] = {"by": text[0], "note": text[1]}
+                for k in str(key.value).split("\n"):  # a grouped line holds the keys of all its findings
+                    out[k] = {"by": text[0], "note": text[1]}
     return out
 
 
@@ -64,7 +66,7 @@ def _cell(row: etree._Element, col: int, value: str | int, style: int | None = N
     etree.SubElement(etree.SubElement(c, q("is")), q("t")).text = value
 
 
-def explained(f: Finding) -> str:
+def explained(f: Finding | Line) -> str:
     """A finding's 说明 cell: what is wrong, then 怎么改 on its own line."""
     return f"{f.message}\n{FIX_PREFIX}{f.fix}" if f.fix else f.message
 
@@ -80,10 +82,10 @@ class ResultRows:
 def result_rows(report: Report, cells: Mapping[str, tuple[str, str]]) -> ResultRows:
     rows: list[list[str | int]] = [list(HEADERS)]
     links: list[tuple[int, int, str, str]] = []
-    for n, f in enumerate(report.findings, start=1):
+    for n, f in enumerate(for_people(report.findings), start=1):  # one row per cause; the key cell lists every finding
         ack = f.acknowledged or {}
-        row: list[str | int] = [n, SEVERITY_ZH[f.severity], f.rule, f.part, explained(f),
-                                ack.get("by", ""), ack.get("note", ""), f.key]
+        row: list[str | int] = [n, SEVERITY_ZH[f.severity], f.rules, f.part, explained(f),
+                                ack.get("by", ""), ack.get("note", ""), "\n".join(f.keys)]
         located = [cells[p] for p in f.paths if p in cells]
         for k, (sheet, ref) in enumerate(located[:MAX_LINKS]):
             row.append(f"{sheet}!{ref}")

@@ -45,7 +45,8 @@ def _acknowledgements(book: Any) -> dict[str, dict[str, str]]:
         key, by, note = row[A.COL_KEY - 1], row[A.COL_BY - 1], row[A.COL_NOTE - 1]
         by, note = (str(x).strip() if x is not None else "" for x in (by, note))
         if key and (by or note):
-            out[str(key)] = {"by": by, "note": note}
+            for k in str(key).split("\n"):  # a grouped row holds the keys of all its findings
+                out[k] = {"by": by, "note": note}
     return out
 
 
