@@ -59,18 +59,21 @@ def _heading_like(s: str) -> bool:
 
 def prose_lines(lines: list[str], title: "re.Pattern[str] | None" = None) -> list[str]:
     """``lines`` without the page's debris (blank lines kept: they separate paragraphs).  Three or
-    more headings in a row with no text between them are a table of contents, not the report."""
+    more headings in a row with no text between them, each of which stands again further on, are a
+    table of contents, not the report (headings of empty sub-parts do not stand again)."""
     kept = [ln for ln in lines if not is_debris(ln, title)]
+    remaining: dict[str, int] = {}
+    for ln in kept:
+        if ln.strip() and _heading_like(ln):
+            remaining[_key(ln)] = remaining.get(_key(ln), 0) + 1
     out: list[str] = []
     run: list[int] = []  # indexes in ``out`` of the current run of heading-like lines
+    again: dict[int, bool] = {}  # index in ``out`` -> the same heading stands again further on
 
     def end_run() -> None:
         nonlocal out
-        if len(run) >= 3:
-            drop = set(run)
-            last = _key(out[run[-1]])
-            if any(_key(out[i]) == last for i in run[:-1]):
-                drop.discard(run[-1])  # the contents end where the first heading repeats: that is the report's
+        drop = {i for i in run if again[i]} if len(run) >= 3 else set()
+        if len(drop) >= 3:
             out = [x for i, x in enumerate(out) if i not in drop]
         run.clear()
 
@@ -78,6 +81,8 @@ def prose_lines(lines: list[str], title: "re.Pattern[str] | None" = None) -> lis
         if not ln.strip():
             out.append(ln)
         elif _heading_like(ln):
+            remaining[_key(ln)] -= 1  # how often it stands again after this line
+            again[len(out)] = remaining[_key(ln)] > 0
             run.append(len(out))
             out.append(ln)
         else:
