@@ -79,3 +79,15 @@ def test_a_confirmation_on_a_grouped_row_reaches_every_finding(tmp_path):
     acks = read_acknowledgements(book)
     assert set(acks) == set(keys) and len(keys) == 9  # NUM-01 and the eight CHK-01 it stands for
     assert all(a == {"by": "张三", "note": "原文确实空白"} for a in acks.values())
+
+
+def test_validate_of_typical_imported_reports_fits_a_screenful():
+    """Rows with the same blank columns are one line; a report's whole text output stays within
+    50 lines of 140 columns (it was 78 for the OCR seed and 69 for the blank-cells page)."""
+    from conftest import FIXTURES
+
+    for src in (FIXTURES / "published" / "shanghai-2023-ocr.txt", FIXTURES / "published" / "shanghai-2020.txt",
+                FIXTURES / "corpus" / "haining-2023-blank-cells.html"):
+        run = nianbao("validate", src)
+        assert run.code in (0, 1), run.err
+        assert len(run.out.splitlines()) <= 50, (src.name, len(run.out.splitlines()))

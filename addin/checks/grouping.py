@@ -122,5 +122,33 @@ def for_people(findings: Iterable[Finding]) -> list[Line]:
                 continue
         used.add(id(f))
         lines.append(_line(f))
+    lines = _same_blank_columns(lines)
     order = {s: i for i, s in enumerate(SEVERITIES)}
     return sorted(lines, key=lambda ln: order[ln.severity])
+
+
+_BLANK_ROW = re.compile(r"^(?P<part>第[一二三四五六]部分)“(?P<row>.*)”：(?P<cols>\S+) 未填（(?P<why>[^）]*)）")
+
+
+def _same_blank_columns(lines: list[Line]) -> list[Line]:
+    """Blank rows of one part whose blank columns are the same (every 法人或其他组织 column left
+    empty) are one line: the columns, how many rows, the first rows by name."""
+    groups: dict[tuple[str, str, str, str], list[Line]] = {}
+    for ln in lines:
+        m = _BLANK_ROW.match(ln.message) if ln.rule == "NUM-01" else None
+        if m:
+            groups.setdefault((ln.severity, m.group("part"), m.group("cols"), m.group("why")), []).append(ln)
+    merged: dict[int, Line] = {}
+    drop: set[int] = set()
+    for (severity, part, cols, why), same in groups.items():
+        if len(same) < 3:
+            continue
+        rows = [_BLANK_ROW.match(ln.message).group("row") for ln in same]  # type: ignore[union-attr]
+        members = [f for ln in same for f in ln.members]
+        unchecked = sum(1 for f in members if f.rule == "CHK-01")
+        shown = "、".join(f"“{r}”" for r in rows[:3]) + "等"
+        message = (f"{part}{len(rows)} 行（{shown}）的{cols} 未填（{why}）"
+                   + (f"；因此 {unchecked} 条勾稽关系无法校验" if unchecked else ""))
+        merged[id(same[0])] = Line(severity, "NUM-01", same[0].part, message, same[0].fix, members)
+        drop.update(id(ln) for ln in same[1:])
+    return [merged.get(id(ln), ln) for ln in lines if id(ln) not in drop]
