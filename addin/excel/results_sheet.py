@@ -28,6 +28,7 @@ from nianbao.workbook_templates.xlsx.edit import NS, R_NS, PackageEditor, q
 from nianbao.workbook_templates.xlsx.package import XlsxPackage
 
 from nianbao.addin.checks.findings import FIX_PREFIX, SEVERITY_ZH, Finding, Report
+from nianbao.addin.checks.grouping import Line, for_people
 
 RESULTS_SHEET = "校验结果"
 HEADERS = ("序号", "级别", "规则", "部分", "说明", "确认人", "确认说明（只有警告可以确认）", "键", "涉及单元格")
@@ -65,7 +66,8 @@ def acknowledgements_from_rows(rows: list[list]) -> dict[str, dict[str, str]]:
         key = row[cols["key"] - 1]
         by, note = (str(row[cols[k] - 1]).strip() if row[cols[k] - 1] is not None else "" for k in ("by", "note"))
         if key and (by or note):
-            out[str(key)] = {"by": by, "note": note}
+            for k in str(key).split("\n"):  # a grouped line holds the keys of all its findings
+                out[k] = {"by": by, "note": note}
     return out
 
 
@@ -98,7 +100,7 @@ def _cell(row: etree._Element, col: int, value: str | int, style: int | None = N
     etree.SubElement(etree.SubElement(c, q("is")), q("t")).text = value
 
 
-def explained(f: Finding) -> str:
+def explained(f: Finding | Line) -> str:
     """A finding's 说明 cell: what is wrong, then 怎么改 on its own line."""
     return f"{f.message}\n{FIX_PREFIX}{f.fix}" if f.fix else f.message
 
@@ -121,10 +123,10 @@ def result_rows(report: Report, cells: Mapping[str, tuple[str, str]]) -> ResultR
     """Row 1 the title, row HEADER_ROW the headers, then one row per finding."""
     rows: list[list[str | int]] = [[title(report)], list(HEADERS)]
     links: list[tuple[int, int, str, str]] = []
-    for n, f in enumerate(report.findings, start=1):
+    for n, f in enumerate(for_people(report.findings), start=1):  # one row per cause; the key cell lists every finding
         ack = f.acknowledged or {}
-        row: list[str | int] = [n, SEVERITY_ZH[f.severity], f.rule, f.part, explained(f),
-                                ack.get("by", ""), ack.get("note", ""), f.key]
+        row: list[str | int] = [n, SEVERITY_ZH[f.severity], f.rules, f.part, explained(f),
+                                ack.get("by", ""), ack.get("note", ""), "\n".join(f.keys)]
         located = [cells[p] for p in f.paths if p in cells]
         for k, (sheet, ref) in enumerate(located[:MAX_LINKS]):
             row.append(f"{sheet}!{ref}")

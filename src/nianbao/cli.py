@@ -223,13 +223,21 @@ def _print_findings(report: Any, cells: dict, title: str) -> None:
 
     from rich.markup import escape
 
-    from nianbao.actions import by_part
+    from nianbao.actions import PART_ORDER, by_part
     from nianbao.addin.checks.findings import FIX_PREFIX, SEVERITY_ZH
+    from nianbao.addin.checks.grouping import for_people
 
     console = Console(width=None if sys.stdout.isatty() else 140, highlight=False)
     console.print(title)
     colour = {"error": "red", "warning": "yellow", "info": "cyan"}
-    for part, part_findings in by_part(report.findings):
+    rank = {"error": 0, "warning": 1, "info": 2}
+    groups = dict(by_part(for_people(report.findings)))  # one line per cause (the JSON keeps every finding)
+
+    def part_order(p: str) -> tuple[int, int]:  # parts with errors first, then in the report's order
+        return min(rank[f.severity] for f in groups[p]), PART_ORDER.index(p) if p in PART_ORDER else 99
+
+    for part in sorted(groups, key=part_order):
+        part_findings = groups[part]
         table = Table(title=part, title_justify="left", show_lines=False, expand=False)
         table.add_column("级别", no_wrap=True)
         table.add_column("规则", no_wrap=True)
@@ -245,12 +253,14 @@ def _print_findings(report: Any, cells: dict, title: str) -> None:
             sev = SEVERITY_ZH[f.severity] + ("（已确认）" if f.acknowledged else "")
             msg = escape(f.message) + fix + (
                 f"\n确认：{f.acknowledged.get('by', '')} {f.acknowledged.get('note', '')}" if f.acknowledged else "")
-            row = [f"[{colour[f.severity]}]{sev}[/]", f.rule, msg] + ([where_text] if cells else [])
+            row = [f"[{colour[f.severity]}]{sev}[/]", f.rules, msg] + ([where_text] if cells else [])
             table.add_row(*row)
         console.print(table)
     e, w, i = (report.count(s) for s in ("error", "warning", "info"))
     verdict = "没有错误。" if report.ok else "有错误，请修改后再发布。"
-    console.print(f"共 {len(report.findings)} 项：错误 {e}，警告 {w}，提示 {i}。{verdict}")
+    lines = sum(len(v) for v in groups.values())
+    grouped = f"（按原因合并为 {lines} 条；--format json 逐条列出）" if lines != len(report.findings) else ""
+    console.print(f"共 {len(report.findings)} 项：错误 {e}，警告 {w}，提示 {i}{grouped}。{verdict}")
 
 
 @main.command("validate")

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 TWO_PLACES = Decimal("0.01")
@@ -31,12 +31,15 @@ def figure(v: Any) -> str:
     return str(v)
 
 
-def percent(part: int | float | None, whole: int | float | None, places: int = 2) -> Decimal | None:
-    """part/whole in per cent, ``places`` decimals, half-up; None when whole is 0 or unknown."""
+def percent(part: int | float | None, whole: int | float | None, places: int = 2, *,
+            truncate: bool = False) -> Decimal | None:
+    """part/whole in per cent, ``places`` decimals, half-up (or cut off, ``truncate``, as some
+    reports print a rate); None when whole is 0 or unknown."""
     if not whole or part is None:
         return None
     step = TWO_PLACES if places == 2 else Decimal(1).scaleb(-places)
-    return (Decimal(str(part)) * 100 / Decimal(str(whole))).quantize(step, rounding=ROUND_HALF_UP)
+    return (Decimal(str(part)) * 100 / Decimal(str(whole))).quantize(
+        step, rounding=ROUND_DOWN if truncate else ROUND_HALF_UP)
 
 
 def signed(v: int | float) -> str:

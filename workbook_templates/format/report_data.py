@@ -213,9 +213,8 @@ def normalise(data: Any, *, nested: bool = False) -> Report:
     out = empty_report(edition)
     for path in edition.fields:
         set_path(out, path, _check_value(edition, path, get_path(data, path), problems))
-    year = out["meta"]["year"]
-    if isinstance(year, int) and not edition.covers(year):
-        problems.append(f"meta.year={year} 不适用 {edition.key} 版格式（{edition.document}）")
+    # A year the edition does not cover is valid data (small offices kept the 2019 table for
+    # 2021–2022 reports): the validator flags it (STR-03), every command reads it.
     prev = data.get("previous")
     if prev is not None:
         if nested:

@@ -149,8 +149,11 @@ def _docx(path: Path, raw: bytes) -> str:
 
 
 def _pdf(path: Path, raw: bytes) -> str:
+    """A PDF's text layer: ruled tables read by geometry (pdf_tables), the rest as paragraphs."""
     from pypdf import PdfReader
     from pypdf.errors import LimitReachedError, PyPdfError
+
+    from nianbao.workbook_templates.published.pdf_tables import pdf_lines
 
     try:
         reader = PdfReader(io.BytesIO(raw))
@@ -159,12 +162,20 @@ def _pdf(path: Path, raw: bytes) -> str:
         if len(reader.pages) > MAX_PDF_PAGES:
             raise UnreadableFile(f"{path.name} 有 {len(reader.pages)} 页（超过 {MAX_PDF_PAGES} 页），不像是一份年报，拒绝读取。",
                                  f"{path.name} has more than {MAX_PDF_PAGES} pages")
-        text = "\n".join(page.extract_text() or "" for page in reader.pages)
+        for page in reader.pages:  # every stream inflated once under pypdf's limit, before pdfminer sees it
+            page.get_contents()
     except LimitReachedError as e:  # a stream that would inflate past pypdf's limit (a PDF bomb)
         raise UnreadableFile(f"{path.name} 中的内容解压后过大，拒绝读取。", f"{path.name} inflates too much: {e}") from e
     except (PyPdfError, ValueError, OSError, KeyError, TypeError, AttributeError, RecursionError) as e:
         raise UnreadableFile(f"{path.name} 已损坏，不是可读的 PDF。", f"{path.name} is not a readable PDF: {e}") from e
-    if len(re.sub(r"\s", "", text)) < 20:
+    try:
+        lines = pdf_lines(path, EMPTY)
+    except NianbaoError:
+        raise
+    except Exception as e:  # pdfminer raises its own syntax errors, struct errors, KeyError …
+        raise UnreadableFile(f"{path.name} 已损坏，不是可读的 PDF。", f"{path.name} is not a readable PDF: {e}") from e
+    text = "\n".join(lines)
+    if len(re.sub(r"\s", "", text.replace(EMPTY, ""))) < 20:
         raise UnreadableFile(f"{path.name} 没有文字层（可能是扫描件或图片），无法读取数字。请先用 OCR 转成文字，再导入。",
                              f"{path.name} has no text layer (a scan?)")
     return text
