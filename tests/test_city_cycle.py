@@ -266,7 +266,7 @@ def test_a_unit_fills_its_template_and_old_format_returns_still_read(tmp_path):
         assert read_workbook(path).integrity == []
     # a return made from the format-1 template (last month's) is read without INT-01
     old = tmp_path / "旧模板.xlsx"
-    fill_copy(Path(__file__).parent / "fixtures" / "city" / "nianbao-2021-format1.xlsx", old, unit_data("示例市教育局"))
+    fill_copy(Path(__file__).parent / "fixtures" / "workbooks" / "template-2021-v1.xlsx", old, unit_data("示例市教育局"))
     read = read_workbook(old)
     assert read.integrity == [] and get_path(read.data, "applications.new.total") == 523 * 9
     run = nianbao("validate", old)

@@ -16,7 +16,7 @@ from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.xlsx import hidden_sheet as H
 from nianbao.workbook_templates.xlsx import look
 
-V1 = REPO / "tests" / "fixtures" / "format-v1" / "nianbao-2021-v1.xlsx"
+V1 = REPO / "tests" / "fixtures" / "workbooks" / "template-2021-v1.xlsx"  # kept by test_format_versions
 
 
 def filled(path: Path, template: Path, broken: bool) -> Path:
