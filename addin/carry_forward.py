@@ -107,6 +107,8 @@ def plan(this: WorkbookRead, last: Mapping[str, Any], *, force: bool = False) ->
             continue
         old = get_path(this.data, target)
         sheet, ref = this.cells[target]
+        if old is None and not this.is_blank(target):  # a formula, #N/A or text is a person's, not blank
+            old = this.occupied[target]
         change = Change(target, sheet, ref, old, new)
         if old is None:
             p.changes.append(change)

@@ -24,12 +24,19 @@ class Generated:
 
 def render(data: Mapping[str, Any], suffix: str, *, previous: Mapping[str, Any] | None = None,
            template_dir: str | Path | None = None, reference_docx: str | Path | None = None,
-           fragment: bool = False, notes: list[str] | None = None) -> bytes:
-    """The report as the bytes of one format (suffix: .docx, .html, .md, .txt, .pdf)."""
-    from nianbao.generator.chart import NoCJKFont, alt_text, outcomes_png
-    from nianbao.generator.text import render_blocks
+           fragment: bool = False, notes: list[str] | None = None, normalise_punctuation: bool = True) -> bytes:
+    """The report as the bytes of one format (suffix: .docx, .html, .md, .txt, .pdf).
 
-    blocks = render_blocks(data, previous, template_dir)
+    ``normalise_punctuation``: half-width punctuation between Chinese characters in the person's
+    own text is printed full-width (“2023年度,海宁” → “2023年度，海宁”); False keeps it as typed."""
+    from nianbao.generator.chart import NoCJKFont, alt_text, outcomes_png
+    from nianbao.generator.text import render_blocks, unfilled_parts
+    from nianbao.workbook_templates.format.sanitise import clean
+
+    data, previous = clean(data), clean(previous)  # nothing an XML part refuses reaches a renderer
+    blocks = render_blocks(data, previous, template_dir, normalise_punctuation=normalise_punctuation)
+    if notes is not None:
+        notes += unfilled_parts(blocks)
     chart = None
     if suffix in (".docx", ".pdf", ".html", ".htm"):
         try:
@@ -58,8 +65,9 @@ def render(data: Mapping[str, Any], suffix: str, *, previous: Mapping[str, Any] 
 
 def generate(data: Mapping[str, Any], out: str | Path, *, previous: Mapping[str, Any] | None = None,
              template_dir: str | Path | None = None, reference_docx: str | Path | None = None,
-             fragment: bool = False) -> Generated:
-    """Write the report to ``out`` (atomically; an existing file is kept as a backup)."""
+             fragment: bool = False, normalise_punctuation: bool = True) -> Generated:
+    """Write the report to ``out`` (atomically; an existing file is kept as a backup).
+    ``normalise_punctuation``: see ``render`` (the CLI's ``generate --keep-punctuation`` sets False)."""
     from nianbao.workbook_templates.format import schema as S
     from nianbao.workbook_templates.format.errors import OutputError
     from nianbao.workbook_templates.format.report_data import get_path
@@ -81,6 +89,6 @@ def generate(data: Mapping[str, Any], out: str | Path, *, previous: Mapping[str,
             for name in fill_fields(value, data)[1]:
                 notes.append(f"正文中的字段 {{{name}}} 无法填写（字段名不认识，或表格中该数字空白），已原样保留")
     content = render(data, suffix, previous=previous, template_dir=template_dir, reference_docx=reference_docx,
-                     fragment=fragment, notes=notes)
+                     fragment=fragment, notes=notes, normalise_punctuation=normalise_punctuation)
     backup = write_atomic(out, content)
     return Generated(out, backup, notes)

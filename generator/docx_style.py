@@ -156,7 +156,10 @@ def build_reference() -> DocumentType:
     s.top_margin, s.bottom_margin, s.left_margin, s.right_margin = Mm(37), Mm(35), Mm(28), Mm(26)
     s.header_distance, s.footer_distance = Mm(15), Mm(23)
     styles = doc.styles
-    _paragraph(styles["Normal"], size=16, east_asia=FANGSONG, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_chars=2,
+    # Left-aligned, not justified: with −0.25 pt a line holds exactly 28 characters, so a line of
+    # Chinese fills the 版心 either way; a line that ends before a figure that cannot break
+    # ("占15.68%；") stays short instead of stretching every gap between its characters.
+    _paragraph(styles["Normal"], size=16, east_asia=FANGSONG, align=WD_ALIGN_PARAGRAPH.LEFT, first_line_chars=2,
                spacing=-5)
     _paragraph(styles["Title"], size=22, east_asia=XIAOBIAOSONG, align=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(35),
                spacing=0)
@@ -165,7 +168,7 @@ def build_reference() -> DocumentType:
     if pbdr is not None:  # python-docx's Title has a rule under it; an official title has none
         pbdr.getparent().remove(pbdr)
     for name, font in (("Heading 1", HEITI), ("Heading 2", KAITI)):
-        _paragraph(styles[name], size=16, east_asia=font, first_line_chars=2, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+        _paragraph(styles[name], size=16, east_asia=font, first_line_chars=2, align=WD_ALIGN_PARAGRAPH.LEFT)
         styles[name].paragraph_format.keep_with_next = True
     _paragraph(_style(doc, TABLE_TEXT), size=10.5, east_asia=FANGSONG, align=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(14),
                spacing=0)

@@ -27,24 +27,32 @@ def soffice() -> str:
     )
 
 
-def docx_to_pdf(docx: bytes) -> bytes:
+def convert_to_pdf(files: list[Path], outdir: Path, *, timeout: int = TIMEOUT_S) -> list[Path]:
+    """Convert .docx/.xlsx files to PDF in one LibreOffice run (a private profile, the font
+    aliases of fonts.conf); returns the PDFs in the order of ``files``."""
     exe = soffice()
+    outdir.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ}
+    if os.name == "posix" and FONTS_CONF.exists():
+        env["FONTCONFIG_FILE"] = str(FONTS_CONF)
+    with tempfile.TemporaryDirectory(prefix="nianbao-lo-") as profile:
+        try:
+            p = subprocess.run(
+                [exe, "--headless", "--norestore", f"-env:UserInstallation={Path(profile).as_uri()}",
+                 "--convert-to", "pdf", "--outdir", str(outdir), *map(str, files)],
+                capture_output=True, text=True, timeout=timeout, env=env)
+        except subprocess.TimeoutExpired:
+            raise NianbaoError("LibreOffice 转换 PDF 超时。", "LibreOffice timed out converting to PDF") from None
+    outs = [outdir / f"{Path(f).stem}.pdf" for f in files]
+    if not all(o.exists() for o in outs):
+        raise NianbaoError(f"LibreOffice 未能生成 PDF：{(p.stderr or p.stdout).strip()[:300]}",
+                           "LibreOffice did not produce a PDF")
+    return outs
+
+
+def docx_to_pdf(docx: bytes) -> bytes:
     with tempfile.TemporaryDirectory(prefix="nianbao-pdf-") as tmp:
         folder = Path(tmp)
         src = folder / "report.docx"
         src.write_bytes(docx)
-        env = {**os.environ}
-        if os.name == "posix" and FONTS_CONF.exists():
-            env["FONTCONFIG_FILE"] = str(FONTS_CONF)
-        try:
-            p = subprocess.run(
-                [exe, "--headless", "--norestore", f"-env:UserInstallation={(folder / 'profile').as_uri()}",
-                 "--convert-to", "pdf", "--outdir", str(folder), str(src)],
-                capture_output=True, text=True, timeout=TIMEOUT_S, env=env)
-        except subprocess.TimeoutExpired:
-            raise NianbaoError("LibreOffice 转换 PDF 超时。", "LibreOffice timed out converting to PDF") from None
-        out = folder / "report.pdf"
-        if not out.exists():
-            raise NianbaoError(f"LibreOffice 未能生成 PDF：{(p.stderr or p.stdout).strip()[:300]}",
-                               "LibreOffice did not produce a PDF")
-        return out.read_bytes()
+        return convert_to_pdf([src], folder / "out")[0].read_bytes()

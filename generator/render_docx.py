@@ -18,9 +18,12 @@ from docx.shared import Mm, Pt
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format import table_layout as L
 from nianbao.workbook_templates.format.errors import NianbaoError
+from nianbao.workbook_templates.format.input_files import read_input
+from nianbao.workbook_templates.format.sanitise import core_property
 
 from nianbao.generator import docx_style as DS
 from nianbao.generator.figures import table_value
+from nianbao.generator.label_lines import label_lines, longest_token
 from nianbao.generator.text import Block
 
 TEXT_WIDTH_MM = 156
@@ -30,8 +33,9 @@ _TBL_PR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowB
 
 def _open_reference(path: str | Path | None):
     ref = Path(path) if path else DS.REFERENCE
+    raw = read_input(ref)  # the one input guard: a regular file, within its byte limit
     try:
-        doc = Document(str(ref))
+        doc = Document(io.BytesIO(raw))
     except Exception as e:  # a broken or foreign file
         raise NianbaoError(f"无法读取参考文档 {ref.name}（应为 Word .docx 文件）。",
                            f"cannot read the reference document {ref}: {e}") from e
@@ -76,11 +80,73 @@ def _borders_and_margins(table) -> None:
     _insert_tbl_pr(table._tbl.tblPr, margins)
 
 
+MM_PER_PT = 25.4 / 72
+CELL_MARGIN_MM = 28 / 20 * MM_PER_PT  # w:tblCellMar left and right, 28 twips each
+SLACK_MM = 0.5  # what an engine may take beyond the glyphs' advance widths
+VALUE_CHARS = 3  # a value column holds six-digit figures: three Chinese characters wide
+_HEADERS = (L.COLGROUP, L.COL, L.ROWGROUP, L.CAPTION)
+
+
+def _chars(width_mm: float, size_pt: float) -> float:
+    """How many Chinese characters of ``size_pt`` fit on a line of a cell ``width_mm`` wide."""
+    return (width_mm - 2 * CELL_MARGIN_MM - SLACK_MM) // (size_pt * MM_PER_PT)
+
+
+def column_widths(grid: L.Grid, size_pt: float) -> list[float]:
+    """Column widths in mm over the 156 mm text width: the grid's proportions, each column made
+    wide enough for the longest word of its one-column header and group labels (and value
+    columns for six-digit figures), the difference given to or taken from the widest
+    row-label column."""
+    total = sum(grid.col_widths)
+    widths = [TEXT_WIDTH_MM * w / total for w in grid.col_widths]
+    char_mm = size_pt * MM_PER_PT
+
+    def need(chars: float) -> float:
+        return chars * char_mm + 2 * CELL_MARGIN_MM + SLACK_MM
+
+    minimum = [0.0] * grid.ncols
+    for c in grid.cells:
+        if c.colspan == 1 and c.role in _HEADERS:
+            minimum[c.col] = max(minimum[c.col], need(longest_token(c.text)))
+        elif c.colspan == 1 and c.role == L.VALUE:
+            minimum[c.col] = max(minimum[c.col], need(VALUE_CHARS))
+    row_cols = {c.col for c in grid.cells if c.role == L.ROW and c.colspan == 1}
+    if not row_cols:
+        return widths
+    flex = max(row_cols, key=lambda i: widths[i])
+    value_cols = {c.col for c in grid.cells if c.role == L.VALUE}
+    for i in range(grid.ncols):
+        # a column of group labels only is as narrow as its longest word (the group spans
+        # several rows, so its lines cost no height); a value column at least as wide as it needs
+        narrow = i not in value_cols and i not in row_cols and minimum[i] > 0
+        if i != flex and (narrow or widths[i] < minimum[i]):
+            widths[flex] += widths[i] - minimum[i]
+            widths[i] = minimum[i]
+    return widths
+
+
+def keep_rows(grid: L.Grid) -> set[int]:
+    """Rows that must stay on the page of the row after them: the header rows and the first
+    row under them (a table never starts at a page foot with one row), a 第二部分 block's caption
+    and header rows (kept with the block's first row), every row of a 第三部分 group but its last
+    (a group label is printed once, on its first row), and the row before a table's last (no
+    single row carried over)."""
+    keep = set(range(grid.header_rows + 1 if grid.header_rows else 0)) | {grid.nrows - 2}
+    for c in grid.cells:
+        if c.role in (L.CAPTION, L.COL) and grid.header_rows == 0:
+            keep.add(c.row)
+        if c.role == L.ROWGROUP and c.col > 0:
+            keep.update(range(c.row, c.row + c.rowspan - 1))
+    return {r for r in keep if 0 <= r < grid.nrows - 1}
+
+
 def _table(doc, grid: L.Grid, edition: S.Edition, data: Mapping[str, Any]) -> None:
     table = doc.add_table(rows=grid.nrows, cols=grid.ncols)
     table.autofit = False
-    total = sum(grid.col_widths)
-    widths = [Mm(TEXT_WIDTH_MM * w / total) for w in grid.col_widths]
+    style = doc.styles[DS.TABLE_TEXT]
+    size = 9.0 if grid.name == "part4" else (style.font.size.pt if style.font.size else 10.5)
+    mm = column_widths(grid, size)
+    widths = [Mm(w) for w in mm]
     for gc, w in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths):
         gc.set(qn("w:w"), str(w.twips))
     for row in table.rows:
@@ -90,7 +156,8 @@ def _table(doc, grid: L.Grid, edition: S.Edition, data: Mapping[str, Any]) -> No
     # python-docx's table.cell() walks the whole table each time: take every cell once, fill the
     # top-left cell of each span, then merge (merging moves a non-empty cell's content along).
     cells = [list(row.cells) for row in table.rows]
-    style_id = doc.styles[DS.TABLE_TEXT].style_id
+    style_id = style.style_id
+    keep = keep_rows(grid)
     for c in grid.cells:
         cell = cells[c.row][c.col]
         text = table_value(edition, c.path, data) if c.role == L.VALUE and c.path else c.text
@@ -98,19 +165,27 @@ def _table(doc, grid: L.Grid, edition: S.Edition, data: Mapping[str, Any]) -> No
         p._p.style = style_id
         if c.role == L.ROW:
             p.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        run = p.add_run(text)
-        if grid.name == "part4":
-            run.font.size = Pt(9)  # 小五: fifteen columns in the 156 mm text width
+        labelled = c.role in _HEADERS or c.role == L.ROW  # the 勾稽 note and the figures wrap as they come
+        lines = label_lines(text, _chars(sum(mm[c.col:c.col + c.colspan]), size)) if labelled else [text]
+        for i, line in enumerate(lines):
+            run = p.add_run(line)
+            if grid.name == "part4":
+                run.font.size = Pt(size)  # 小五: fifteen columns in the 156 mm text width
+            if i < len(lines) - 1:
+                run.add_break()
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     for c in grid.cells:
         if c.rowspan > 1 or c.colspan > 1:
             cells[c.row][c.col].merge(cells[c.row + c.rowspan - 1][c.col + c.colspan - 1])
-    for r in range(grid.header_rows):
-        tr_pr = table.rows[r]._tr.get_or_add_trPr()
+    for r, row in enumerate(table.rows):
+        tr_pr = row._tr.get_or_add_trPr()
         tr_pr.append(OxmlElement("w:cantSplit"))
-        tr_pr.append(OxmlElement("w:tblHeader"))
-    for r in range(grid.header_rows, grid.nrows):
-        table.rows[r]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        if r < grid.header_rows:
+            tr_pr.append(OxmlElement("w:tblHeader"))
+        if r in keep:  # Word and LibreOffice keep a row with the next when its paragraphs say so
+            for tc in row._tr.tc_lst:
+                for p in tc.iter(qn("w:p")):
+                    p.get_or_add_pPr().get_or_add_keepNext()
 
 
 def render(blocks: list[Block], data: Mapping[str, Any], *, chart: bytes | None, chart_alt: str,
@@ -140,8 +215,8 @@ def render(blocks: list[Block], data: Mapping[str, Any], *, chart: bytes | None,
             doc.add_paragraph(f"图{figure_no}　{chart_alt}", style=DS.CAPTION)
         elif b.kind == "p":
             doc.add_paragraph(b.text, style="Normal")
-    doc.core_properties.title = "".join(b.text for b in blocks if b.kind == "title").replace("\n", "")
-    doc.core_properties.author = str(data["meta"].get("agency") or "")
+    doc.core_properties.title = core_property("".join(b.text for b in blocks if b.kind == "title").replace("\n", ""))
+    doc.core_properties.author = core_property(str(data["meta"].get("agency") or ""))
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

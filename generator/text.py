@@ -16,13 +16,14 @@ from nianbao.workbook_templates.format.errors import NianbaoError
 from nianbao.workbook_templates.format.report_data import get_path
 
 from nianbao.generator import figures as F
+from nianbao.generator.punctuation import full_width
 from nianbao.workbook_templates.format import figures as NF
 from nianbao.workbook_templates.format.numbers import figure, number_value
+from nianbao.workbook_templates.format.sanitise import xml_text
 
 BUNDLED = Path(__file__).resolve().parent / "templates"
 MAIN_TEMPLATE = "report.j2"
 _LITERAL = "\x1e"  # marks a line of the person's own prose: never read as a directive
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 KINDS = ("title", "h1", "h2", "table", "figure")
 
 
@@ -33,7 +34,7 @@ class Block:
 
 
 def _prose(text: str) -> str:
-    lines = [ln.strip() for ln in _CONTROL.sub("", text).replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [ln.strip() for ln in xml_text(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     return "\n".join(_LITERAL + ln for ln in lines if ln)
 
 
@@ -47,6 +48,9 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
         folder = Path(template_dir)
         if not folder.is_dir():
             raise NianbaoError(f"模板文件夹不存在：{folder}", f"template folder not found: {folder}")
+        if not (folder / MAIN_TEMPLATE).is_file():  # never a silent fall-back to the bundled wording
+            raise NianbaoError(f"模板文件夹 {folder} 中没有 {MAIN_TEMPLATE}。请复制 generator/templates 文件夹后修改其中的 {MAIN_TEMPLATE}。",
+                               f"the template folder {folder} has no {MAIN_TEMPLATE}")
         loaders.append(jinja2.FileSystemLoader(str(folder)))
     loaders.append(jinja2.FileSystemLoader(str(BUNDLED)))
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), trim_blocks=True, lstrip_blocks=True,
@@ -61,14 +65,17 @@ def _group(data: Mapping[str, Any], name: str) -> dict[str, Any]:
     return {r.key: NF.value(data, NF.result_name(name, r.key)) for r in S.REVIEW_RESULTS}
 
 
-def context(data: Mapping[str, Any], previous: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Everything the template may say, as plain values (figure fields already filled)."""
+def context(data: Mapping[str, Any], previous: Mapping[str, Any] | None, *,
+            normalise_punctuation: bool = True) -> dict[str, Any]:
+    """Everything the template may say, as plain values (figure fields already filled; the
+    person's own text with full-width punctuation unless ``normalise_punctuation`` is False)."""
     edition = S.get_edition(data["edition"])
     meta = data["meta"]
+    typed = full_width if normalise_punctuation else (lambda s: s)
 
     def text(path: str) -> str:
         value = get_path(data, path)
-        return F.fill_fields(value, data)[0] if isinstance(value, str) else ""
+        return typed(F.fill_fields(value, data)[0]) if isinstance(value, str) else ""
 
     apps = {k: NF.value(data, name) for k, name in
             (("new", NF.NEW), ("carried_over", NF.CARRIED_OVER), ("handled", NF.HANDLED),
@@ -83,12 +90,14 @@ def context(data: Mapping[str, Any], previous: Mapping[str, Any] | None) -> dict
         "edition": edition.key,
         "agency": meta.get("agency") or "",
         "year": meta.get("year"),
-        "contact": meta.get("contact"),
+        "contact": typed(meta["contact"]) if isinstance(meta.get("contact"), str) else meta.get("contact"),
         "title_lines": F.title_lines(meta.get("agency") or "", meta.get("year")),
         "headings": edition.headings,
         "intro": text("text.overview.intro"),
         "overview": [(lab.label, text(f"text.overview.{lab.key}")) for lab in edition.overview_subparts
                      if lab.key != "intro"],
+        "overview_written": any(text(f"text.overview.{lab.key}") for lab in edition.overview_subparts
+                                if lab.key != "intro"),
         "problems": text("text.problems"),
         "other": other,
         "active": data["active"],
@@ -108,10 +117,11 @@ def context(data: Mapping[str, Any], previous: Mapping[str, Any] | None) -> dict
 
 
 def render_blocks(data: Mapping[str, Any], previous: Mapping[str, Any] | None = None,
-                  template_dir: str | Path | None = None) -> list[Block]:
+                  template_dir: str | Path | None = None, *, normalise_punctuation: bool = True) -> list[Block]:
     env = environment(template_dir)
     try:
-        out = env.get_template(MAIN_TEMPLATE).render(**context(data, previous))
+        out = env.get_template(MAIN_TEMPLATE).render(**context(data, previous,
+                                                               normalise_punctuation=normalise_punctuation))
     except jinja2.TemplateError as e:
         raise NianbaoError(f"报告模板出错：{e}", f"the report template failed: {e}") from e
     return parse(out)
@@ -136,3 +146,18 @@ def parse(rendered: str) -> list[Block]:
         else:
             blocks.append(Block("p", line))
     return blocks
+
+
+PLACEHOLDER = re.compile(r"^（[^（）]*未填写[^（）]*。）$")  # “（此部分未填写。）” and the like in report.j2
+
+
+def unfilled_parts(blocks: list[Block]) -> list[str]:
+    """A note (in Chinese) for each part the report prints as not filled in, by its heading:
+    the document is a draft until the person writes it."""
+    notes, heading = [], ""
+    for b in blocks:
+        if b.kind in ("h1", "h2"):
+            heading = b.text
+        elif b.kind == "p" and PLACEHOLDER.match(b.text):
+            notes.append(f"“{heading}”未填写，报告中暂写“{b.text}”，发布前请补写")
+    return notes

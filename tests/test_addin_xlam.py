@@ -70,12 +70,14 @@ def test_ribbon_xml_ids_callbacks_and_tags():
     ids = [el.get("id") for el in root.iter() if el.get("id")]
     assert len(ids) == len(set(ids))
     buttons = list(root.iter(f"{{{UI_NS}}}button"))
-    assert [b.get("label") for b in buttons] == ["校验", "导入上年数据", "生成报告", "新建年报"]
+    assert [b.get("label") for b in buttons] == ["校验", "导入上年数据", "生成报告", "新建年报", "重启 Python"]
     ribbon_module = vba_modules(XLAM)["RibbonMyAddin"]
     for b in buttons:
         module_name, sub = b.get("onAction").split(".")
         assert module_name == "RibbonMyAddin" and f"Sub {sub}(control As IRibbonControl)" in ribbon_module
         assert b.get("imageMso")
+        if sub != "RunTag":
+            continue
         mod, func = b.get("tag").rsplit(".", 1)
         assert '"' not in b.get("tag")
         assert callable(getattr(importlib.import_module(mod), func))
@@ -139,3 +141,27 @@ def test_offline_bundle(tmp_path):
     assert not any("linux" in w or "manylinux" in w for w in wheels)
     bat = (tmp_path / "bundle" / "install.bat").read_text(encoding="utf-8")
     assert "--no-index" in bat and "addin install" in bat
+
+
+def test_install_persistent_python_and_fast_clicks(tmp_path):
+    """--persistent lists USE UDF SERVER (xlwings' COM server); the .pth written into the add-in's
+    Python keeps matplotlib out of `import xlwings` (the first thing every click runs), and the
+    generator still gets it."""
+    import subprocess
+    import sys
+
+    from nianbao.addin.excel.install import install
+
+    site = tmp_path / "site"
+    site.mkdir()
+    installed = install(tmp_path, r"C:\nianbao\venv\Scripts\pythonw.exe", persistent=True, site_packages=site)
+    wb = openpyxl.load_workbook(as_xlsm(installed, tmp_path / "check.xlsm"), keep_vba=True)
+    filled = [[c.value for c in row] for row in wb["myaddin.conf"].iter_rows() if any(c.value for c in row)]
+    assert filled == [["Interpreter_Win", r"C:\nianbao\venv\Scripts\pythonw.exe"], ["USE UDF SERVER", "True"]]
+    code = ("import site, sys; site.addsitedir(sys.argv[1]); import xlwings.utils, xlwings; "
+            "print('matplotlib' in sys.modules); import matplotlib.pyplot; print('matplotlib' in sys.modules)")
+    for pth, expected in ((True, "False\nTrue"), (False, "True\nTrue")):
+        if not pth:
+            (site / "nianbao_fast_clicks.pth").unlink()
+        out = subprocess.run([sys.executable, "-c", code, str(site)], capture_output=True, text=True, check=True)
+        assert out.stdout.split() == expected.split()

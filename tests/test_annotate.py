@@ -11,6 +11,7 @@ import pytest
 from conftest import add_foreign_content, fixture_path, named_cell, nianbao, zip_parts
 
 from nianbao.addin.excel.results_sheet import MARK_ERROR, MARK_WARNING, RESULTS_SHEET
+from nianbao.workbook_templates.xlsx import hidden_sheet as H
 
 
 @pytest.fixture
@@ -24,17 +25,21 @@ def hongkou_2020(tmp_path) -> Path:
 
 def results_rows(path: Path) -> list[tuple]:
     ws = openpyxl.load_workbook(path)[RESULTS_SHEET]
-    return [tuple(c.value for c in row[:8]) for row in ws.iter_rows(min_row=2)]
+    return [tuple(c.value for c in row[:8]) for row in ws.iter_rows(min_row=3)]  # row 1 title, row 2 headers
 
 
 def marks(path: Path, sheet: str) -> dict[str, set[str]]:
-    ws = openpyxl.load_workbook(path)[sheet]
+    """The input cells of ``sheet`` listed as marked on the hidden sheet, where a rule of the
+    sheet colours them (template version 2; added by --annotate to older workbooks)."""
+    wb = openpyxl.load_workbook(path)
+    formulas = {r.formula[0] for cf in wb[sheet].conditional_formatting for r in cf.rules if r.formula}
     out: dict[str, set[str]] = {}
-    for cf in ws.conditional_formatting:
-        for r in cf.rules:
-            for marker in (MARK_ERROR, MARK_WARNING):
-                if r.formula == [f'"{marker}"<>""']:
-                    out.setdefault(marker, set()).update(str(cf.sqref).split())
+    for marker, sev in ((MARK_ERROR, "error"), (MARK_WARNING, "warning")):
+        assert H.mark_formula(sheet, sev) in formulas
+        column = wb["_nianbao"][H.MARK_COLUMNS[sev]]
+        refs = {str(c.value).split("!")[1] for c in column if str(c.value or "").startswith(f"{sheet}!")}
+        if refs:
+            out[marker] = refs
     return out
 
 
@@ -60,7 +65,7 @@ def test_running_again_replaces_and_keeps_confirmations(hongkou_2020):
     nianbao("validate", hongkou_2020, "--annotate")
     wb = openpyxl.load_workbook(hongkou_2020)
     ws = wb[RESULTS_SHEET]
-    for row in ws.iter_rows(min_row=2):
+    for row in ws.iter_rows(min_row=3):
         if row[2].value == "XYR-05" and "行政处罚" in row[4].value:
             row[5].value, row[6].value = "李四", "口径调整，已与市政务公开办确认"
         if row[2].value == "TXT-03":  # an error cannot be confirmed away
@@ -112,7 +117,7 @@ def test_annotate_keeps_a_persons_additions_and_opens_in_libreoffice(hongkou_202
     wb = openpyxl.load_workbook(hongkou_2020)
     assert wb["内部备注"]["A1"].value == "这张表是我们自己加的"
     converted = libreoffice.recalc([hongkou_2020], tmp_path / "lo")[0]
-    assert openpyxl.load_workbook(converted, data_only=True)[RESULTS_SHEET]["C2"].value == "TXT-03"
+    assert openpyxl.load_workbook(converted, data_only=True)[RESULTS_SHEET]["C3"].value == "TXT-03"
     assert json.loads(nianbao("export", converted).out)["applications"]["carried_over"]["total"] == 70
 
 

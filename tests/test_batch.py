@@ -19,6 +19,15 @@ from nianbao.workbook_templates.xlsx.reader import read_workbook
 from nianbao.workbook_templates.xlsx.writer import write_workbook
 
 
+def dashboard(path: Path) -> list[dict]:
+    """The 汇总情况 sheet's unit rows by header (title, count line and header above, 合计 below)."""
+    ws = openpyxl.load_workbook(path)["汇总情况"]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    header = rows[2]
+    assert str(rows[-1][0]).startswith("合计")
+    return [dict(zip(header, r)) for r in rows[3:-1]]
+
+
 def write_roster(path: Path, rows: list[str], encoding: str = "utf-8") -> Path:
     path.write_bytes(("名称,类型,上级,联系人,联系电话,汇总\n" + "\n".join(rows) + "\n").encode(encoding))
     return path
@@ -43,11 +52,14 @@ def test_gbk_roster_safe_names_and_the_hongkou_carry_forward(tmp_path):
     data = read_workbook(hk).data
     assert data["applications"]["carried_over"]["natural_person"] == 70
     assert data["applications"]["carried_over"]["total"] == 70
-    assert data["previous"]["meta"]["year"] == 2019 and data["meta"]["contact"] == "张三，021-25000000"
+    assert data["previous"]["meta"]["year"] == 2019
+    assert data["meta"]["contact"] is None  # the roster's contact person is not the report's public contact
     assert data["meta"]["unit_id"] and data["meta"]["unit_id"].startswith("U")
     wb = openpyxl.load_workbook(hk)
-    assert named_cell(wb, "meta.agency").protection.locked  # meta locked in distributed copies
-    assert not named_cell(wb, "applications.new.natural_person").protection.locked
+    for path in ("meta.agency", "meta.year", "meta.agency_kind", "meta.parent"):  # what identifies the unit
+        assert named_cell(wb, path).protection.locked, path
+    for path in ("meta.contact", "meta.published", "meta.region", "applications.new.natural_person"):
+        assert not named_cell(wb, path).protection.locked, path
     manifest = (tmp_path / "out" / "下发清单.csv").read_text(encoding="utf-8-sig")
     assert "已结转（虹口区2019.xlsx）" in manifest and manifest.count("无上年数据") == 3
 
@@ -112,13 +124,14 @@ def test_collect_dashboard_feedback_and_the_sum(tmp_path):
     assert run.code == 1, run.err  # a unit with an error, and a broken file
     wb = openpyxl.load_workbook(summary)
     assert wb.sheetnames[0] == "汇总情况" and wb["汇总情况"].auto_filter.ref
-    rows = [[c.value for c in r] for r in wb["汇总情况"].iter_rows(min_row=2)]
-    status = {r[0]: r[3] for r in rows}
-    assert status == {"海宁市人民政府": "已收到", "海宁市教育局": "已收到", "海宁市民政局": "已收到",
+    rows = dashboard(summary)
+    status = {r["单位"]: r["状态"] for r in rows}
+    assert status == {"海宁市人民政府": "已收到", "海宁市教育局": "已含在汇总中", "海宁市民政局": "已含在汇总中",
                       "海宁市硖石街道办事处": "已收到", "海宁市财政局": "文件有误"}
-    assert {rows[0][0], rows[1][0]} == {"海宁市民政局", "海宁市财政局"}  # errors first
-    edu = next(r for r in rows if r[0] == "海宁市教育局")
-    assert edu[11] == "海宁市教育局-2023.xlsx" and "海宁市教育局-2023-旧.xlsx" in edu[12]  # newest wins
+    assert {rows[0]["单位"], rows[1]["单位"]} == {"海宁市民政局", "海宁市财政局"}  # errors first
+    edu = next(r for r in rows if r["单位"] == "海宁市教育局")
+    assert edu["文件"] == "海宁市教育局-2023.xlsx" and "海宁市教育局-2023-旧.xlsx" in edu["说明"]  # newest wins
+    assert "已含在海宁市人民政府汇总中" in edu["说明"]
     # the sum: the city's own report (it includes its bureaus) + the street office, counted once
     data = json.loads(nianbao("export", summary).out)
     city, street = figures["海宁市人民政府"], figures["海宁市硖石街道办事处"]
@@ -128,17 +141,18 @@ def test_collect_dashboard_feedback_and_the_sum(tmp_path):
             assert get_path(data, path) == get_path(city, path) + get_path(street, path), path
     assert data["meta"]["agency"] == "海宁市人民政府" and data["meta"]["year"] == 2023
     assert "AGG-01" in run.err and "600" in run.err
-    street_row = next(r for r in rows if r[0] == "海宁市硖石街道办事处")
-    assert street_row[11] == "改了名字的文件.xlsx"  # matched by its hidden unit id
-    city_row = next(r for r in rows if r[0] == "海宁市人民政府")
-    assert "AGG-01" in city_row[12]
+    street_row = next(r for r in rows if r["单位"] == "海宁市硖石街道办事处")
+    assert street_row["文件"] == "改了名字的文件.xlsx"  # matched by its hidden unit id
+    city_row = next(r for r in rows if r["单位"] == "海宁市人民政府")
+    assert "AGG-01" in city_row["说明"]
     feedback = {p.name for p in (tmp_path / "退回修改").iterdir()}
     assert "海宁市民政局-退回修改.txt" in feedback and "海宁市财政局-退回修改.txt" in feedback
     text = (tmp_path / "退回修改" / "海宁市民政局-退回修改.txt").read_text(encoding="utf-8-sig")
     assert "ARI-01" in text and "自然人" in text
     html = summary.with_suffix(".html").read_text(encoding="utf-8")
     assert "海宁市财政局" in html and "文件有误" in html
-    assert "（此部分未填写。）" in (tmp_path / "city.md").read_text(encoding="utf-8")
+    city_md = (tmp_path / "city.md").read_text(encoding="utf-8")
+    assert "（此部分未填写。）" in city_md and "未填写完整" not in city_md
 
 
 def test_missing_units_and_a_clean_run(tmp_path):
@@ -159,7 +173,7 @@ def test_no_valid_return(tmp_path):
     back = tmp_path / "back"
     back.mkdir()
     (back / "x.xlsx").write_text("not a workbook")
-    run = nianbao("collect", back, "-o", tmp_path / "S.xlsx")
+    run = nianbao("collect", back, "--agency", "海宁市人民政府", "-o", tmp_path / "S.xlsx")
     assert run.code == 2 and "无法汇总" in run.err
     assert not (tmp_path / "S.xlsx").exists()
 
@@ -176,17 +190,16 @@ def test_names_are_escaped_in_the_dashboard(tmp_path):
         data = load_fixture("haining-2023")
         data["meta"] = read_workbook(f).data["meta"]
         write_workbook(data, back / f.name)
-    nianbao("collect", back, "--roster", roster, "-o", tmp_path / "S.xlsx")
+    nianbao("collect", back, "--roster", roster, "--agency", "某市人民政府", "-o", tmp_path / "S.xlsx")
     html = (tmp_path / "S.html").read_text(encoding="utf-8")
     assert "<script>alert" not in html and "&lt;script&gt;" in html
     ws = openpyxl.load_workbook(tmp_path / "S.xlsx")["汇总情况"]
-    assert all(c.data_type == "s" for c in ws["A"][1:])  # =1+1局 stays text
+    assert all(c.data_type == "s" for c in ws["A"][3:-1])  # =1+1局 stays text
     assert "'=1+1局" in (out / "下发清单.csv").read_text(encoding="utf-8-sig")
 
 
 def test_dashboard_key_figures(tmp_path):
     roster, back, figures = _returns(tmp_path)
     nianbao("collect", back, "--roster", roster, "-o", tmp_path / "S.xlsx")
-    ws = openpyxl.load_workbook(tmp_path / "S.xlsx")["汇总情况"]
-    edu = next([c.value for c in r] for r in ws.iter_rows(min_row=2) if r[0].value == "海宁市教育局")
-    assert edu[6:11] == [523, 523, 0, 9, 6]  # new, answered, carried forward, reviews, lawsuits
+    edu = next(r for r in dashboard(tmp_path / "S.xlsx") if r["单位"] == "海宁市教育局")
+    assert [edu[k] for k in ("新收申请", "办理答复", "结转下年度", "行政复议", "行政诉讼")] == [523, 523, 0, 9, 6]

@@ -5,7 +5,6 @@ importer of published reports, the renderers and the rules."""
 from __future__ import annotations
 
 import dataclasses
-import io
 
 import openpyxl
 import pytest

@@ -27,7 +27,7 @@ def version_of(path: Path) -> str:
 def test_every_version_has_its_templates():
     kept = {(p.name.split("-")[1], version_of(p)) for p in TEMPLATES}
     assert kept == {(e, v) for e in S.EDITIONS for v in S.FORMAT_VERSIONS}
-    assert S.FORMAT_VERSION == S.FORMAT_VERSIONS[-1] == "1"  # today's version is the first
+    assert S.FORMAT_VERSION == S.FORMAT_VERSIONS[-1] == "2"  # 2: 第三部分 and 文字部分 print landscape, ≥ 9 pt
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)

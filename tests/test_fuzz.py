@@ -11,6 +11,7 @@ committed; NIANBAO_FUZZ_REPORT chooses another place).
 from __future__ import annotations
 
 import io
+import json
 import os
 import random
 import re
@@ -206,8 +207,64 @@ def mutations(filled: bytes, rng: random.Random) -> list[Callable[[], Case]]:
         OOXMLFile(io.BytesIO(filled)).encrypt("口令", out)
         return Case("password-protected", "pw.xlsx", out.getvalue(), "设置了打开密码")
 
+    def absurd_value() -> Case:
+        """Issue 17, classes 4 and 6: values no report holds, in a date or a number cell."""
+        parts = _zip_parts(filled)
+        value = rng.choice(["99999999", "-99999999", "1e20", "NaN", "inf", "-inf", "1e309", "9" * 5000])
+        sheet, ref = rng.choice([("封面", "B10"), ("第三部分", f"{rng.choice('DEFGHI')}{rng.randint(7, 30)}")])
+        _set_cell(parts, sheet, ref, f'<c r="{ref}"><v>{value}</v></c>')
+        return Case("absurd values (dates out of range, NaN, inf, 5,000 digits)", "av.xlsx", _zip(parts), None)
+
+    def formula_or_error() -> Case:
+        """Issue 17, class 2: a person's formula without a cached value, or an error value."""
+        parts = _zip_parts(filled)
+        ref = f"{rng.choice('DEFGHI')}{rng.randint(7, 30)}"
+        xml = rng.choice([f'<c r="{ref}"><f>VLOOKUP(A1,B:C,2,0)</f></c>',
+                          f'<c r="{ref}" t="e"><f>VLOOKUP(A1,B:C,2,0)</f><v>#N/A</v></c>',
+                          f'<c r="{ref}" t="e"><v>#DIV/0!</v></c>'])
+        _set_cell(parts, "第三部分", ref, xml)
+        return Case("formulas without results, error values", "fe.xlsx", _zip(parts), None)
+
+    def broken_rows() -> Case:
+        """Issue 17, class 5: a row number that is not one, or out of range."""
+        parts = _zip_parts(filled)
+        part = _sheet_part(parts, rng.choice(["第二部分", "第三部分", "第四部分", "封面"]))
+        bad = rng.choice(["x7", "7.5", "-1", "99999999", "", "١"])
+        text, n = re.subn(r'<row r="\d+"', f'<row r="{bad}"', parts[part].decode(), count=rng.randint(1, 3))
+        parts[part] = text.encode()
+        return Case("broken row numbers", "br.xlsx", _zip(parts), None if bad == "" else "已损坏")
+
+    wide: list[bytes] = []
+
+    def past_xfd() -> Case:
+        """Issue 17, class 5: a row of 100,000 <c/> without r, far past column XFD (built once)."""
+        if not wide:
+            parts = _zip_parts(filled)
+            part = _sheet_part(parts, "第三部分")
+            parts[part] = parts[part].replace(b"</sheetData>", b"<row>" + b"<c/>" * 100_000 + b"</row></sheetData>", 1)
+            wide.append(_zip(parts))
+        return Case("cells past XFD", "xfd.xlsx", wide[0], "XFD")
+
+    def strict() -> Case:
+        """Issue 17, class 8: Excel's Strict Open XML (other namespaces, same markup)."""
+        parts = _zip_parts(filled)
+        for n, d in parts.items():
+            if n.endswith((".xml", ".rels")):
+                for a, b in STRICT_NAMESPACES:
+                    d = d.replace(a, b)
+                parts[n] = d
+        return Case("Strict Open XML", "st.xlsx", _zip(parts), None)
+
     return [truncated, flipped, content_type, old_format, password, missing_sheet, renamed_sheet, extra_sheet, missing_names, moved_name,
-            broken_merges, formula_to_constant, odd_number_cell, large_sheet, zip_bomb, entity_bomb, macro]
+            broken_merges, formula_to_constant, odd_number_cell, large_sheet, zip_bomb, entity_bomb, macro,
+            absurd_value, formula_or_error, broken_rows, past_xfd, strict]
+
+
+STRICT_NAMESPACES = (
+    (b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main"),
+    (b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+     b"http://purl.oclc.org/ooxml/officeDocument/relationships"),
+)
 
 
 def text_mutations(rng: random.Random) -> list[Callable[[], Case]]:
@@ -236,7 +293,59 @@ def text_mutations(rng: random.Random) -> list[Callable[[], Case]]:
         Image.new("RGB", (200, 300), "white").save(buf, format="PDF")
         return Case("PDF without text", "p.pdf", buf.getvalue(), "没有文字层")
 
-    return [gbk, garbage, cut_text, script_html, no_text_pdf]
+    data = json.loads((FIXTURES / "haining-2023.json").read_text(encoding="utf-8"))
+
+    def hostile_json() -> Case:
+        """Issue 17, classes 6 and 7: control characters, an agency name over 255 characters, huge numbers."""
+        d = json.loads(json.dumps(data))
+        kind = rng.randrange(3)
+        if kind == 0:
+            d["text"]["problems"] = "".join(rng.choice("问题\x01\x02\x0b\x1f\x7f\ufffe\u202e。") for _ in range(60))
+            d["meta"]["contact"] = "电话\x0c" + str(rng.randrange(10**8))
+            return Case("control characters and long names in report data", "cc.json",
+                        json.dumps(d, ensure_ascii=False).encode(), None)
+        if kind == 1:
+            d["meta"]["agency"] = "海宁市" * rng.randint(86, 400) + "人民政府"
+            return Case("control characters and long names in report data", "ln.json",
+                        json.dumps(d, ensure_ascii=False).encode(), None)
+        text = json.dumps(d, ensure_ascii=False)
+        number = rng.choice(["1" * 5000, "1e309", "NaN", "Infinity", "1" + "0" * 30])
+        text = re.sub(r'("natural_person": )\d+', lambda m: m.group(1) + number, text, count=1)
+        return Case("absurd numbers in report data", "an.json", text.encode(), ("报告数据有误", "无法读取的数值"))
+
+    def unicode_bom() -> Case:
+        """Issue 17, class 13: Windows Notepad's "Unicode" text (UTF-16/32 with a BOM)."""
+        return Case("UTF-16/UTF-32 text with BOM", "u.txt", txt.encode(rng.choice(["utf-16", "utf-32"])), None)
+
+    huge: dict[str, bytes] = {}
+
+    def oversized() -> Case:
+        """Issue 17, class 11: 50 MB of text or HTML, a .docx whose text inflates to 210 MB (built once)."""
+        kind = rng.choice(["txt", "html", "docx"])
+        if kind not in huge:
+            if kind == "docx":
+                from docx import Document
+
+                buf = io.BytesIO()
+                Document().save(buf)
+                parts = _zip_parts(buf.getvalue())
+                out = io.BytesIO()
+                with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+                    for n, d in parts.items():
+                        if n != "word/document.xml":
+                            z.writestr(n, d)
+                    with z.open("word/document.xml", "w", force_zip64=True) as fh:
+                        fh.write(parts["word/document.xml"][:-10])
+                        for _ in range(210):
+                            fh.write(b" " * 2**20)
+                        fh.write(parts["word/document.xml"][-10:])
+                huge[kind] = out.getvalue()
+            else:
+                unit = (txt if kind == "txt" else html).encode()
+                huge[kind] = unit * (50 * 2**20 // len(unit) + 1)
+        return Case("50 MB of text, inflating .docx", f"big.{kind}", huge[kind], "过大")
+
+    return [gbk, garbage, cut_text, script_html, no_text_pdf, hostile_json, unicode_bom, oversized]
 
 
 def _invoke(args: list[str]) -> tuple[int, str, BaseException | None]:
@@ -278,7 +387,8 @@ def test_hostile_inputs_against_every_command(seeds, tmp_path):
         if workbook:
             commands += [(["export", str(src), "-o", str(folder / "e.json")], folder / "e.json"),
                          (["carry-forward", "--from", str(FIXTURES / "hongkou-2019.json"), "--to", str(src)], src),
-                         (["collect", str(folder), "-o", str(folder / "S.xlsx")], folder / "S.xlsx")]
+                         (["collect", str(folder), "--agency", "某市人民政府", "-o", str(folder / "S.xlsx")],
+                          folder / "S.xlsx")]
         for args, output in commands:
             before = output.read_bytes() if output is not None and output.exists() else None
             t = time.perf_counter()

@@ -77,10 +77,20 @@ def test_shares_round_half_up_not_half_even():
     assert percent(5, 0) is None
 
 
-def test_correction_rate_over_decided_cases():
+def test_correction_rate_over_all_cases_as_the_seeds_print_it():
+    """Shanghai 2020 prints “行政复议813件,其中,结果纠正42件,纠错率为5.17%” = 42 ÷ 813."""
     text = text_of(load_fixture("shanghai-2020"))
-    assert "结果纠正42件、其他结果66件、尚未审结68件，纠错率5.64%" in text  # 42 / (813 - 68)
-    assert "结果纠正23件、其他结果122件、尚未审结44件，纠错率3.35%" in text  # 23 / (731 - 44)
+    assert "结果纠正42件、其他结果66件、尚未审结68件，纠错率5.17%" in text  # 42 / 813
+    assert "结果纠正23件、其他结果122件、尚未审结44件，纠错率3.15%" in text  # 23 / 731 = 3.146… half-up
+
+
+def test_all_cases_pending_print_no_rate():
+    data = copy.deepcopy(load_fixture("haining-2023"))
+    data["review_litigation"]["review"] = {"upheld": 0, "corrected": 0, "other": 0, "pending": 3, "total": 3}
+    text = text_of(data)
+    sentence = text[text.index("被申请行政复议"):]
+    sentence = sentence[: sentence.index("；")]
+    assert sentence == "被申请行政复议3件，均尚未审结"  # no rate of cases not yet decided
 
 
 def _zero_report() -> dict:

@@ -32,7 +32,6 @@ def test_edition_from_year_when_absent():
     ({"edition": "2021", "applications": {"new": {"natural_person": "五"}}}, "applications.new.natural_person"),
     ({"edition": "2021", "applications": {"newx": {}}}, "applications.newx"),
     ({"edition": "2021", "active": {"procurement": {"projects": 1}}}, "active.procurement"),
-    ({"edition": "2021", "meta": {"year": 2020}}, "不适用 2021 版"),
     ({"edition": "2021", "meta": {"agency_kind": "city"}}, "meta.agency_kind"),
     ({"edition": "2021", "meta": {"published": "2024/2/8"}}, "meta.published"),
     ({"edition": "2021", "extra": 1}, "extra"),
@@ -44,6 +43,16 @@ def test_normalise_names_each_problem(bad, expected):
     with pytest.raises(DataError) as e:
         normalise(bad)
     assert expected in str(e.value)
+
+
+def test_a_year_the_edition_does_not_cover_is_read_and_flagged():
+    """Small offices kept the 2019 table for 2021–2022: such data is valid, STR-03 says so."""
+    from nianbao.addin.checks.validate import check
+
+    for edition, year in (("2019", 2021), ("2019", 2022), ("2021", 2020)):
+        data = normalise({"edition": edition, "meta": {"year": year}})
+        assert (data["edition"], data["meta"]["year"]) == (edition, year)
+        assert [f.rule for f in check(data) if f.rule == "STR-03"] == ["STR-03"]
 
 
 def test_negative_and_fractional_counts_are_kept_for_the_validator():

@@ -251,7 +251,7 @@ def test_xyr01_across_the_edition_change():
 def test_txt01_checks_the_printed_shares_of_shanghai_2023():
     found = check(load_fixture("shanghai-2023"))
     assert messages(found, "TXT-01") == [
-        "第一部分“（二）依申请公开”写“不予公开1615件，占4.70%”，按表格应占4.69%（1615÷34430）"]
+        "第一部分“（二）依申请公开”写“不予公开1615件,占4.70%;”，按表格不予公开应占4.69%（1615÷34430）"]
 
 
 def test_num01_is_a_warning_in_a_published_report():

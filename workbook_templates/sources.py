@@ -7,28 +7,37 @@ import json
 from pathlib import Path
 
 from nianbao.workbook_templates.format import schema as S
-from nianbao.workbook_templates.format.errors import DataError, NianbaoError, NotXlsx, UnreadableFile
+from nianbao.workbook_templates.format.errors import DataError, NianbaoError, NotXlsx
+from nianbao.workbook_templates.format.input_files import read_input
 from nianbao.workbook_templates.format.report_data import Report, get_path, normalise, set_path
 from nianbao.workbook_templates.xlsx.reader import WORKBOOK_SUFFIXES, WorkbookRead, read_workbook
 
 
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} 不是数字")
+
+
+def _reason(e: BaseException) -> str:
+    if isinstance(e, RecursionError):
+        return "嵌套过深"
+    return str(e) if "不是数字" in str(e) else "数字位数过多"
+
+
 def read_json(path: str | Path) -> Report:
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UnreadableFile(f"找不到文件：{path}", f"file not found: {path}") from None
-    except OSError as e:
-        raise UnreadableFile(f"无法打开 {path}：{e.strerror}", f"cannot open {path}: {e}") from e
+    raw = read_input(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DataError(f"{path.name} 不是 UTF-8 编码的 JSON 文件", f"{path.name} is not UTF-8 JSON") from None
     try:
-        obj = json.loads(text)
+        obj = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as e:
         raise DataError(f"{path.name} 不是有效的 JSON（第 {e.lineno} 行第 {e.colno} 列：{e.msg}）",
                         f"{path.name} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
+    except (ValueError, RecursionError) as e:  # a number of thousands of digits, NaN/Infinity, nesting
+        raise DataError(f"{path.name} 中有无法读取的数值或过深的嵌套（{_reason(e)}）",
+                        f"{path.name} holds an unreadable number or nesting: {e}") from None
     return normalise(obj)
 
 
@@ -64,7 +73,7 @@ def load_report(path: str | Path, year: int | None = None, agency: str | None = 
         return read_published(path, year, agency, kind), None
     try:
         wb = read_workbook(path)
-    except NotXlsx as e:
+    except NotXlsx:
         if suffix in WORKBOOK_SUFFIXES:
             raise
         raise NotXlsx(f"{path.name} 不是能读取的文件：可以读取 Excel 工作簿（{' '.join(WORKBOOK_SUFFIXES)}）、报告数据（.json）"

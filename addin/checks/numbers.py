@@ -17,7 +17,7 @@ from nianbao.addin.checks.registry import NUMBERS, Context, Hit, rule
 def _blank_by_row(ctx: Context) -> dict[str, list[str]]:
     rows: dict[str, list[str]] = {}
     for path, f in ctx.edition.fields.items():
-        if f.required and f.part in S.TABLE_PARTS and get_path(ctx.data, path) is None:
+        if f.required and f.part in S.TABLE_PARTS and get_path(ctx.data, path) is None and path not in ctx.not_printed:
             rows.setdefault(path.rsplit(".", 1)[0], []).append(path)
     return rows
 

@@ -96,20 +96,38 @@ def check_fee_notice(ctx: Context) -> Iterable[Hit]:
 
 # -- figures typed in the prose against the tables (TXT-01) ----------------------------------
 
-_CLAIM_PATTERNS: tuple[tuple[str, str], ...] = (
-    # (regex with one number group, the named figure it must equal)
-    (r"(?:收到|新收|受理)(?:政府信息公开|依申请公开)?(?:的)?(?:申请)?(?:共)?(\d+)件", NF.NEW),
-    (r"(?<!建议)(?<!提案)(?<!意见)(?:答复|办理完毕|办结)(?:政府信息公开)?(?:申请)?(?:共)?(\d+)件", NF.HANDLED),
-    (r"上年(?:度)?结转(?:政府信息公开)?(?:申请)?(\d+)件", NF.CARRIED_OVER),
-    (r"结转下年度(?:继续办理)?(\d+)件", NF.CARRIED_FORWARD),
-    (r"(?<!未经)行政复议(?:案件)?(?:共)?(\d+)件", NF.REVIEW),
-    (r"直接起诉(\d+)件", "未经复议直接起诉"),
-    (r"复议后起诉(\d+)件", "复议后起诉"),
-    (r"(?<!一审)(?<!二审)行政诉讼(?:立案)?(?:案件)?(?:共)?(\d+)件", NF.LITIGATION),
+_N = r"(?P<n>\d{1,3}(?:,\d{3})+|\d+)"  # a count as printed: 813, 34,290
+_GROUP_WORDS = {"行政复议": NF.REVIEW, "直接起诉": "未经复议直接起诉", "复议后起诉": "复议后起诉", "行政诉讼": NF.LITIGATION}
+_GROUP = re.compile("|".join(_GROUP_WORDS))
+_CLAIMS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # (a regex with the group ``n``, the named figure it must equal)
+    (re.compile(rf"(?:收到|新收|受理|接收)(?:各类)?(?:政府信息公开|依申请公开)?(?:的)?(?:申请)?(?:共计|共)?\s*{_N}\s*件"), NF.NEW),
+    (re.compile(rf"(?<!建议)(?<!提案)(?<!意见)(?:答复|办理完毕|办结)(?:政府信息公开)?(?:申请)?(?:共计|共)?\s*{_N}\s*件"),
+     NF.HANDLED),
+    (re.compile(rf"上年(?:度)?结转(?:政府信息公开)?(?:申请)?\s*{_N}\s*件"), NF.CARRIED_OVER),
+    (re.compile(rf"结转下年度(?:继续办理)?\s*{_N}\s*件"), NF.CARRIED_FORWARD),
+    (re.compile(rf"(?<!未经)行政复议(?:申请)?(?:案件)?(?:共计|共)?\s*{_N}\s*件"), NF.REVIEW),
+    (re.compile(rf"直接起诉(?:案件)?\s*{_N}\s*件"), "未经复议直接起诉"),
+    (re.compile(rf"复议后起诉(?:案件)?\s*{_N}\s*件"), "复议后起诉"),
+    (re.compile(rf"(?<!一审)(?<!二审)行政诉讼(?:立案)?(?:案件)?(?:共计|共)?\s*{_N}\s*件"), NF.LITIGATION),
 )
-_OUTCOME_NAMES = tuple(dict.fromkeys(name for e in S.EDITIONS.values() for name, _ in e.outcome_groups))
-_OUTCOME_CLAIM = re.compile(r"(" + "|".join(_OUTCOME_NAMES) + r")(\d+)件(?:[(（][^)）]*[)）])?[，,]?(?:占(\d+(?:\.\d+)?)%)?")
+_DOCS = r"(?P<doc>规章|行政规范性文件|规范性文件)"
+_IN_FORCE = (re.compile(rf"现行有效(?:的)?{_DOCS}(?:共计|共)?\s*{_N}\s*件"),
+             re.compile(rf"{_DOCS}现行有效(?:的)?(?:共计|共)?\s*{_N}\s*件"))
+_OUTCOME_NAMES = tuple(sorted({name for e in S.EDITIONS.values() for name, _ in e.outcome_groups}
+                              | {"公开及部分公开", "予以公开或部分公开", "公开或部分公开", "予以公开", "部分公开"},
+                              key=len, reverse=True))
+_OUTCOME = re.compile(r"(?P<name>" + "|".join(_OUTCOME_NAMES) + rf")(?:的)?(?:申请)?(?:共计|共)?\s*{_N}\s*件"
+                      r"(?:[(（][^)）]*[)）])?[，,]?\s*(?:占(?:比)?(?:为)?\s*(?P<share>\d+(?:\.\d+)?)\s*%)?")
+_RESULT = re.compile(rf"(?:结果)?(?P<res>维持|纠正|其他结果)\s*{_N}\s*件|{_N.replace('n>', 'm>')}\s*件(?:案件)?尚未审结"
+                     rf"|尚未审结(?:的)?\s*{_N.replace('n>', 'p>')}\s*件|(?<!尚未)(?:一审)?审结\s*{_N.replace('n>', 'd>')}\s*件"
+                     rf"|一审(?:行政诉讼)?(?:案件)?(?:共计|共)?\s*{_N.replace('n>', 'e>')}\s*件")
+_RESULT_KEYS = {"维持": "upheld", "纠正": "corrected", "其他结果": "other"}
+_RATE = re.compile(r"纠错率(?:为|是)?\s*(?P<rate>\d+(?:\.\d+)?)\s*%")
+_FEE_SAID = re.compile(r"收取(?:了)?(?:政府信息公开)?(?:信息)?处理费(?:共计|共)?\s*(?P<n>\d+(?:\.\d+)?)\s*元")
+_FEE_NONE = re.compile(r"未(?:曾)?收取(?:任何)?(?:政府信息公开)?(?:信息)?处理费")
 _OTHER_YEAR = re.compile(r"(\d{4})年[^。；;]{0,6}$")
+_SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
 
 
 def _about_another_year(ctx: Context, text: str, start: int) -> bool:
@@ -121,42 +139,136 @@ def _where(f: S.Field) -> str:
     return f"第一部分“{f.label}”" if f.path.startswith("text.overview.") else f"第{f.label.split('、')[0]}部分"
 
 
+def _count(m: re.Match[str], group: str = "n") -> int:
+    return int(m.group(group).replace(",", ""))
+
+
+def _quote(sentence: str, m: re.Match[str]) -> str:
+    """The sentence as printed (cut around the claim when long)."""
+    s = sentence.strip()
+    if len(s) <= 60:
+        return s
+    a, b = max(0, m.start() - 25), min(len(sentence), m.end() + 15)
+    return ("…" if a > 0 else "") + sentence[a:b].strip() + ("…" if b < len(sentence) else "")
+
+
+def _group_at(sentence: str, pos: int) -> str | None:
+    """The review or litigation group a claim at ``pos`` speaks of: the last one named before it,
+    not counting names inside brackets that close before it (“行政诉讼6件（直接起诉5件…），其中…”)."""
+    plain = re.sub(r"[(（][^()（）]*[)）]", lambda m: "　" * len(m.group(0)), sentence[:pos])
+    found = [m.group(0) for m in _GROUP.finditer(plain)]
+    return _GROUP_WORDS[found[-1]] if found else None
+
+
+def _rates(ctx: Context, group: str, places: int) -> list[tuple[Decimal, str]]:
+    """Every 纠错率 a report may print for a group: 结果纠正 ÷ 总计 (the seeds) or ÷ (总计 − 尚未审结),
+    rounded half-up or cut off at the printed decimals."""
+    rate = NF.catalogue(ctx.edition)[group + NF.RATE]
+    assert isinstance(rate, NF.CorrectionRate)
+    corrected, total, pending = rate.parts(ctx.data)
+    if corrected is None or total is None or pending is None:
+        return []
+    out = []
+    for whole, how in ((total, "结果纠正÷总计"), (total - pending, "结果纠正÷（总计－尚未审结）")):
+        for truncate in (False, True):
+            v = percent(corrected, whole, places, truncate=truncate)
+            if v is not None:
+                out.append((v, f"{how}＝{figure(corrected)}÷{figure(whole)}"))
+    return out
+
+
 @rule("TXT-01", "error", PROSE, "正文数字与表格不符",
-      what="正文里手写的数字（新收、答复、结转、各类办理结果及其占比、复议、诉讼）与表格一致。"
-           "占比按（七）总计计算，按原文的小数位数四舍五入。",
+      what="正文里手写的数字与表格一致：新收（受理）、答复、结转、现行有效的规章和行政规范性文件、各类办理结果及其占比、"
+           "复议和诉讼的件数、结果（维持、纠正、其他、尚未审结、审结）和纠错率、信息处理费。占比按（七）总计计算，"
+           "按原文的小数位数四舍五入；纠错率按“结果纠正÷总计”或“结果纠正÷（总计－尚未审结）”，四舍五入或截尾，都算相符。",
       why="正文和表格说的是同一批申请；数字不一致时读者不知道该信哪一个，这是已发布报告中最常见的错误之一。",
-      example="第一部分“（二）依申请公开”写“收到依申请公开520件”，但表格中新收申请为 523 件",
+      example="第一部分“（二）依申请公开”写“2023年，收到依申请公开520件，办理完毕523件。”，但表格中新收申请为 523 件",
       fix="改正正文中的数字；或在自己写的段落里用字段（如 {新收申请}）代替手写数字，生成报告时按表格填写。")
 def check_prose_figures(ctx: Context) -> Iterable[Hit]:
     figures = NF.catalogue(ctx.edition)
-    handled = figures[NF.HANDLED].value(ctx.data)
     for path, f in ctx.edition.fields.items():
         if f.kind is not Kind.PROSE:
             continue
         text = ctx.text(path)
         where = _where(f)
-        for pattern, name in _CLAIM_PATTERNS:
-            fig = figures[name]
-            for m in re.finditer(pattern, text):
-                if _about_another_year(ctx, text, m.start()):
-                    continue
-                table = fig.value(ctx.data)
-                if table is not None and int(m.group(1)) != table:
-                    yield Hit(f"{where}写“{m.group(0)}”，但表格中{name}为 {figure(table)} 件",
-                              (path, *fig.paths), Part.PROSE)
-        for m in _OUTCOME_CLAIM.finditer(text):
-            if _about_another_year(ctx, text, m.start()):
-                continue
-            name, said, share = m.group(1), int(m.group(2)), m.group(3)
-            fig = figures.get(name)
-            table = fig.value(ctx.data) if isinstance(fig, NF.Figure) else None
-            if table is None:
-                continue
-            if said != table:
-                yield Hit(f"{where}写“{name}{said}件”，但表格中{name}为 {figure(table)} 件", (path, *fig.paths),
-                          Part.PROSE)
-            elif share is not None and handled:
-                right = percent(table, handled, len(share.split(".")[1]) if "." in share else 0)
-                if Decimal(share) != right:
-                    yield Hit(f"{where}写“{name}{said}件，占{share}%”，按表格应占{right}%（{figure(table)}÷{figure(handled)}）",
-                              (path, *fig.paths, *figures[NF.HANDLED].paths), Part.PROSE)
+        for sm in _SENTENCE.finditer(text):
+            sentence = sm.group(0)
+            for hit in _sentence_claims(ctx, figures, sentence, where, path):
+                yield hit
+
+
+def _differs(ctx: Context, figures: dict, where: str, path: str, sentence: str, m: re.Match[str], said: int | float,
+             name: str, unit: str = "件") -> Iterable[Hit]:
+    fig = figures.get(name)
+    table = fig.value(ctx.data) if fig is not None else None
+    if table is None or said == table:
+        return
+    paths = getattr(fig, "paths", ())
+    yield Hit(f"{where}写“{_quote(sentence, m)}”，但表格中{fig.name}为 {figure(table)} {unit}", (path, *paths), Part.PROSE)
+
+
+def _sentence_claims(ctx: Context, figures: dict, sentence: str, where: str, path: str) -> Iterable[Hit]:
+    def other_year(m: re.Match[str]) -> bool:
+        return _about_another_year(ctx, sentence, m.start())
+
+    for pattern, name in _CLAIMS:
+        for m in pattern.finditer(sentence):
+            if not other_year(m):
+                yield from _differs(ctx, figures, where, path, sentence, m, _count(m), name)
+    for pattern in _IN_FORCE:
+        for m in pattern.finditer(sentence):
+            doc = "行政规范性文件" if m.group("doc") == "规范性文件" else m.group("doc")
+            if not other_year(m):
+                yield from _differs(ctx, figures, where, path, sentence, m, _count(m), NF.IN_FORCE + doc)
+    handled = figures[NF.HANDLED].value(ctx.data)
+    for m in _OUTCOME.finditer(sentence):
+        if other_year(m):
+            continue
+        name, said, share = m.group("name"), _count(m), m.group("share")
+        fig = figures.get(name)
+        table = fig.value(ctx.data) if isinstance(fig, NF.Figure) else None
+        if table is None:
+            continue
+        if said != table:
+            yield from _differs(ctx, figures, where, path, sentence, m, said, name)
+        elif share is not None and handled:
+            right = percent(table, handled, len(share.split(".")[1]) if "." in share else 0)
+            if Decimal(share) != right:
+                yield Hit(f"{where}写“{_quote(sentence, m)}”，按表格{fig.name}应占{right}%（{figure(table)}÷{figure(handled)}）",
+                          (path, *fig.paths, *figures[NF.HANDLED].paths), Part.PROSE)
+    for m in _RESULT.finditer(sentence):
+        group = NF.LITIGATION if m.group("e") else _group_at(sentence, m.start())
+        if group is None or other_year(m):
+            continue
+        if m.group("e"):  # 一审行政诉讼案件687件: the cases decided at first instance
+            name, said = group + NF.DECIDED, _count(m, "e")
+        elif m.group("res"):
+            name = NF.result_name(group, _RESULT_KEYS[m.group("res")])
+            said = _count(m)
+        elif m.group("d"):
+            name, said = group + NF.DECIDED, _count(m, "d")
+        else:
+            name, said = NF.result_name(group, "pending"), _count(m, "m" if m.group("m") else "p")
+        yield from _differs(ctx, figures, where, path, sentence, m, said, name)
+    for m in _RATE.finditer(sentence):
+        group = _group_at(sentence, m.start())
+        if group not in (NF.REVIEW, NF.LITIGATION) or other_year(m):
+            continue
+        said = Decimal(m.group("rate"))
+        places = len(m.group("rate").split(".")[1]) if "." in m.group("rate") else 0
+        rates = _rates(ctx, group, places)
+        if rates and said not in {v for v, _ in rates}:
+            how = "；".join(dict.fromkeys(f"{how}＝{v}%" for v, how in rates[::2]))
+            yield Hit(f"{where}写“{_quote(sentence, m)}”，但按表格{group}纠错率为 {how}",
+                      (path, *(p for k in ("corrected", S.TOTAL, "pending")
+                               for p in figures[NF.result_name(group, k)].paths)), Part.PROSE)
+    fee = figures[NF.FEE].value(ctx.data)
+    if fee is not None:
+        for m in _FEE_SAID.finditer(sentence):
+            if not other_year(m):
+                yield from _differs(ctx, figures, where, path, sentence, m, float(m.group("n")) if "." in m.group("n")
+                                    else int(m.group("n")), NF.FEE, "元")
+        for m in _FEE_NONE.finditer(sentence):
+            if fee and not other_year(m):
+                yield Hit(f"{where}写“{_quote(sentence, m)}”，但{NF.FEE}为 {figure(fee)} 元",
+                          (path, "fees.info_processing_fee_yuan"), Part.PROSE)

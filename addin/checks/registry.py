@@ -41,6 +41,11 @@ class Context:
         self.year = get_path(self.data, "meta.year")
         self._numbers = {p: v for p in self.edition.fields
                          if type(v := get_path(self.data, p)) in (int, float)}
+        # cells the printed table does not have (a 2021 table printing （六）其他处理 as one row, kept
+        # whole in 3.其他): nothing is blank there, and the sums count them as nothing
+        self.not_printed: frozenset[str] = frozenset(p for p in src.get("not_printed") or () if p in self.edition.fields)
+        for p in self.not_printed:
+            self._numbers.setdefault(p, 0)
 
     def value(self, path: str) -> Any:
         """A figure of the report, or None when blank or not a number."""

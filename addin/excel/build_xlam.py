@@ -24,14 +24,60 @@ HERE = Path(__file__).resolve().parent
 XLAM = HERE / "nianbao.xlam"
 CUSTOM_UI = HERE / "customUI.xml"
 MODULE = "RibbonMyAddin"
-RUN_TAG = (
+TITLE = "政务公开年报"
+PROTECTED_VIEW = "请先点击“启用编辑”，再点按钮。"
+NO_WORKBOOK = "请先打开年报工作簿，再点按钮。"
+RESTARTED = "已停止常驻的 Python；下次点击按钮时载入新版本。"
+
+
+def zh(text: str) -> str:
+    """Chinese text for the VBA source, which is stored in code page 1252: UTF-16 code units in hex."""
+    return " ".join(f"{ord(ch):04X}" for ch in text)
+
+
+# Added to the template's RibbonMyAddin module (after its RunMain).  RunTag checks for a workbook
+# and for Protected View *before* RunPython, which would otherwise fail with VBA error 91.
+ADDED_VBA = (
     "Sub RunTag(control As IRibbonControl)\r\n"
     "    ' tag = \"package.module.function\": import package.module, then call package.module.function()\r\n"
-    "    Dim m As String\r\n"
-    "    m = Left(control.Tag, InStrRev(control.Tag, \".\") - 1)\r\n"
-    "    RunPython \"import \" & m & \";\" & control.Tag & \"()\"\r\n"
+    "    ' Checked before RunPython: with no workbook, or in Protected View, RunPython fails with error 91.\r\n"
+    "    Dim pv As Object, m As String\r\n"
+    "    On Error Resume Next\r\n"
+    "    Set pv = Application.ActiveProtectedViewWindow\r\n"
+    "    On Error GoTo 0\r\n"
+    "    If Not pv Is Nothing Then\r\n"
+    f"        MsgBox Zh(\"{zh(PROTECTED_VIEW)}\"), vbExclamation, Zh(\"{zh(TITLE)}\")\r\n"
+    "    ElseIf ActiveWorkbook Is Nothing Then\r\n"
+    f"        MsgBox Zh(\"{zh(NO_WORKBOOK)}\"), vbExclamation, Zh(\"{zh(TITLE)}\")\r\n"
+    "    Else\r\n"
+    "        m = Left(control.Tag, InStrRev(control.Tag, \".\") - 1)\r\n"
+    "        RunPython \"import \" & m & \";\" & control.Tag & \"()\"\r\n"
+    "    End If\r\n"
     "End Sub\r\n"
+    "\r\n"
+    "Sub RestartPython(control As IRibbonControl)\r\n"
+    "    ' The persistent Python (USE UDF SERVER) keeps the old code loaded: stop it; the next click starts a new one.\r\n"
+    "    KillPy\r\n"
+    f"    MsgBox Zh(\"{zh(RESTARTED)}\"), vbInformation, Zh(\"{zh(TITLE)}\")\r\n"
+    "End Sub\r\n"
+    "\r\n"
+    "Function Zh(codes As String) As String\r\n"
+    "    ' Chinese text from UTF-16 code units in hex (the module source is stored in code page 1252)\r\n"
+    "    Dim i As Long\r\n"
+    "    For i = 1 To Len(codes) Step 5\r\n"
+    "        Zh = Zh & ChrW(CLng(\"&H\" & Mid(codes, i, 4)))\r\n"
+    "    Next i\r\n"
+    "End Function\r\n"
 )
+RUN_TAG = ADDED_VBA  # the name older code used
+
+
+PAD = 0  # spaces of the closing comment line (kept from builds that padded the source)
+
+
+def expected_module(template_source: str, pad: int = PAD) -> str:
+    """The exact source of the patched module: the template's, then ours, then a comment line."""
+    return template_source.rstrip("\r\n") + "\r\n\r\n" + ADDED_VBA + "'" + " " * pad + "\r\n"
 
 
 class BuildError(RuntimeError):
@@ -75,7 +121,7 @@ def patch_vba(vba: bytes) -> bytes:
     import olefile
     from oletools.olevba import decompress_stream
 
-    from nianbao.addin.excel.ovba import compress
+    from nianbao.addin.excel.ovba import compress, compress_to
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "vbaProject.bin"
@@ -90,18 +136,15 @@ def patch_vba(vba: bytes) -> bytes:
         source = bytes(decompress_stream(bytearray(module_stream[old_offset:]))).decode("latin-1")
         if "Sub RunTag(" in source:
             raise BuildError("the template already has RunTag")
-        for pad in range(0, 400):
-            new_source = (source.rstrip("\r\n") + "\r\n\r\n" + RUN_TAG + "'" + " " * pad + "\r\n").encode("latin-1")
-            compressed = compress(new_source)
-            offset = len(module_stream) - len(compressed)
-            if offset < 0:
-                raise BuildError("the new module source does not fit the module stream")
-            struct.pack_into("<I", dir_data, at, offset)
-            new_dir = compress(bytes(dir_data))
-            if len(new_dir) == len(dir_stream):
-                break
-        else:
-            raise BuildError("could not match the dir stream size")
+        new_source = expected_module(source, PAD).encode("latin-1")
+        compressed = compress(new_source)
+        offset = len(module_stream) - len(compressed)
+        if offset < 0:
+            raise BuildError("the new module source does not fit the module stream")
+        struct.pack_into("<I", dir_data, at, offset)
+        new_dir = compress_to(bytes(dir_data), len(dir_stream))
+        if new_dir is None:
+            raise BuildError("could not compress the dir stream to its old size")
         ole = olefile.OleFileIO(str(path), write_mode=True)
         ole.write_stream(f"VBA/{MODULE}", b"\x00" * offset + compressed)
         ole.write_stream("VBA/dir", new_dir)

@@ -38,10 +38,28 @@ def default_interpreter() -> str:
     return str(windowless if windowless.exists() else exe)
 
 
-def install(dest: Path | None = None, interpreter: str | None = None) -> Path:
+USE_UDF_SERVER = "USE UDF SERVER"  # xlwings' key: RunPython through one Python that stays alive
+
+
+def fast_clicks(site_packages: Path | None = None) -> Path:
+    """Put the one-line .pth that keeps matplotlib out of ``import xlwings`` into the Python that
+    Excel runs (this one); see fast_import."""
+    import sysconfig
+
+    from nianbao.addin.excel.fast_import import PTH_LINE, PTH_NAME
+    from nianbao.workbook_templates.xlsx.safe_write import write_atomic
+
+    folder = site_packages or Path(sysconfig.get_paths()["purelib"])
+    write_atomic(folder / PTH_NAME, PTH_LINE.encode("utf-8"), backup=False)
+    return folder / PTH_NAME
+
+
+def install(dest: Path | None = None, interpreter: str | None = None, persistent: bool = False,
+            site_packages: Path | None = None) -> Path:
     """Write nianbao.xlam into ``dest`` (default: Excel's XLSTART) with the interpreter set on its
     active config sheet; only the keys we set are listed there (an empty key would override the
-    user's own config file)."""
+    user's own config file).  ``persistent``: RunPython through xlwings' COM server (one Python
+    that stays alive across clicks; the 重启 Python button stops it after an upgrade)."""
     from nianbao.workbook_templates.xlsx.edit import PackageEditor
 
     folder = dest or startup_folder()
@@ -55,6 +73,12 @@ def install(dest: Path | None = None, interpreter: str | None = None) -> Path:
         editor.set_value(ACTIVE_CONF_SHEET, f"B{r}", None)
     editor.set_value(ACTIVE_CONF_SHEET, "A1", key)
     editor.set_value(ACTIVE_CONF_SHEET, "B1", interpreter or default_interpreter())
+    if persistent:
+        editor.set_value(ACTIVE_CONF_SHEET, "A2", USE_UDF_SERVER)
+        editor.set_value(ACTIVE_CONF_SHEET, "B2", "True")
+    ours = interpreter is None or Path(interpreter).parent == Path(sys.executable).parent
+    if ours or site_packages is not None:  # the Python Excel will run is this one: make its clicks fast
+        fast_clicks(site_packages)
     target = folder / XLAM.name
     editor.save(target)
     return target

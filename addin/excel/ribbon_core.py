@@ -8,81 +8,98 @@ written are put back.  Each returns one Chinese line for the person.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from nianbao.workbook_templates.xlsx import look
+from nianbao.workbook_templates.xlsx import hidden_sheet as H
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.xlsx.cellrefs import absolute, quote_sheet
 from nianbao.workbook_templates.format.errors import NianbaoError, OutputError, UnreadableFile
 from nianbao.workbook_templates.xlsx.hidden_sheet import previous_writes
 
 from nianbao.addin.excel import results_sheet as A
-from nianbao.addin.excel.book_io import BookNames, Writes, read_book
-
-MARKS_CELL = "F1"  # on the hidden sheet: the cells the last 校验 coloured, to clear them next time
-
-
-def _hidden_sheet(book: Any) -> Any:
-    return book.sheets[BookNames(book).locate(S.NAME_EDITION)[0]]
+from nianbao.addin.excel.book_io import BookCells, Writes, read_book
+from nianbao.workbook_templates.xlsx.reader import bind
 
 
-def _sheet(book: Any, name: str) -> Any | None:
-    return next((s for s in book.sheets if s.name == name), None)
-
-
-def _acknowledgements(book: Any) -> dict[str, dict[str, str]]:
-    sheet = _sheet(book, A.RESULTS_SHEET)
+def _acknowledgements(sheet: Any | None) -> dict[str, dict[str, str]]:
     if sheet is None:
         return {}
-    values = sheet.used_range.value
+    values = sheet.used_range.options(ndim=2).value
     rows = values if isinstance(values, list) and values and isinstance(values[0], list) else []
-    out = {}
-    for row in rows[1:]:
-        row = list(row) + [None] * (A.COL_KEY - len(row))
-        key, by, note = row[A.COL_KEY - 1], row[A.COL_BY - 1], row[A.COL_NOTE - 1]
-        by, note = (str(x).strip() if x is not None else "" for x in (by, note))
-        if key and (by or note):
-            out[str(key)] = {"by": by, "note": note}
-    return out
+    return A.acknowledgements_from_rows(rows)  # the same reading as the file's, old layouts included
+
+
+def _formula_text(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def book_rows(content: A.ResultRows) -> list[list[Any]]:
+    """The 校验结果 sheet as one block of values: links are HYPERLINK formulas (Excel, WPS and
+    LibreOffice follow them), so the whole sheet is one write; text that Excel would parse as a
+    formula or a number is written as text (a leading apostrophe)."""
+    width = max(len(r) for r in content.rows)
+    rows: list[list[Any]] = [list(r) + [""] * (width - len(r)) for r in content.rows]
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") or (isinstance(v, str) and _looks_numeric(v)):
+                row[c] = "'" + v
+    for r, c, sheet, ref in content.links:
+        target = f"#{quote_sheet(sheet)}!{ref}"
+        rows[r - 1][c - 1] = f"=HYPERLINK({_formula_text(target)},{_formula_text(f'{sheet}!{ref}')})"
+    return rows
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _format_results(sheet: Any, nrows: int, width: int) -> None:
+    """Whole ranges at a time: header bold, widths, 说明 wrapped, the key column hidden."""
+    sheet.range((1, 1), (1, width)).font.bold = True
+    for col, w in A.WIDTHS.items():
+        sheet.range((1, col)).column_width = w
+    sheet.range((1, A.FIRST_LINK_COL), (1, max(width, A.FIRST_LINK_COL))).column_width = 14
+    sheet.range((2, 5), (max(nrows, 2), 5)).wrap_text = True
+    sheet.range((1, A.COL_KEY)).column_hidden = True
+
+
+OLD_TEMPLATE = ("（这个工作簿由旧版模板生成，还没有标色规则：在命令行运行一次 nianbao validate 工作簿 --annotate，"
+                "以后的校验就会标色。）")
 
 
 def validate_book(book: Any) -> str:
-    """校验: the rule catalogue on the book; the 校验结果 sheet; marks on input cells only."""
+    """校验: the rule catalogue on the book; the 校验结果 sheet; marks listed on the hidden sheet
+    (the template's conditional formats colour the input cells).  Writes values only: the
+    hidden sheet and the 校验结果 sheet, never a protected sheet."""
     from nianbao.addin.checks.validate import validate
 
-    read = read_book(book)
-    report = validate(read.data, book.name, None, _acknowledgements(book))
+    src = BookCells(book)
+    read = bind(src)
+    results = src.sheet(A.RESULTS_SHEET) if src.has_sheet(A.RESULTS_SHEET) else None
+    report = validate(read.data, book.name, None, _acknowledgements(results))
     content = A.result_rows(report, read.cells)
-    width = max(len(r) for r in content.rows)
-    rows = [list(r) + [""] * (width - len(r)) for r in content.rows]
-    to_mark = A.marks(report, read.cells, read.edition)
-    hidden = _hidden_sheet(book)
-    old_marks = json.loads(hidden[MARKS_CELL].value or "[]")
-    new_marks = [f"{sheet}!{ref}" for sheet, by in sorted(to_mark.items()) for sev in ("error", "warning")
-                 for ref in sorted(by[sev])]
+    rows = book_rows(content)
+    width = len(rows[0])
+    marks = H.mark_values(A.marks(report, read.cells, read.edition))
+    hidden = src.sheet(src.names.locate(S.NAME_EDITION)[0])
+    has_rules = all(H.MARK_NAMES[sev] in src.names for sev in H.MARK_SEVERITIES)
     w = Writes(book)
     added = None
     try:
-        sheet = _sheet(book, A.RESULTS_SHEET)
-        if sheet is None:
-            sheet = added = book.sheets.add(A.RESULTS_SHEET, after=book.sheets[len(book.sheets) - 1])
-        else:
-            used = sheet.used_range
-            w.set(used, None)
-        w.set(sheet.range((1, 1), (len(rows), width)), rows)
-        for r, c, target_sheet, ref in content.links:
-            sheet.range((r, c)).add_hyperlink(f"#{quote_sheet(target_sheet)}!{ref}", f"{target_sheet}!{ref}")
-        for mark in old_marks:
-            s, ref = mark.split("!")
-            book.sheets[s][ref].color = look.rgb(look.INPUT_FILL)
-        for s, by in to_mark.items():
-            for sev, fill in (("error", look.ERROR_FILL), ("warning", look.WARNING_FILL)):
-                for ref in sorted(by[sev]):
-                    book.sheets[s][ref].color = look.rgb(fill)
-        w.set(hidden[MARKS_CELL], json.dumps(new_marks, ensure_ascii=False))
+        if results is None:  # a new sheet: written and formatted once, deleted if anything fails
+            results = added = book.sheets.add(A.RESULTS_SHEET, after=src.sheet(src.sheet_names[-1]))
+            results.range((1, 1), (len(rows), width)).value = rows
+            _format_results(results, len(rows), width)
+        else:  # formatted when it was made (by the add-in or by validate --annotate)
+            w.set(results.used_range, None)
+            w.set(results.range((1, 1), (len(rows), width)), rows)
+        w.set(hidden.range(H.MARK_BLOCK), marks)
     except Exception:
         w.undo()
         if added is not None:
@@ -91,7 +108,8 @@ def validate_book(book: Any) -> str:
     e, wn = report.count("error"), report.count("warning")
     if report.ok and not wn:
         return "校验完成：没有发现问题。"
-    return f"校验完成：错误 {e} 项，警告 {wn} 项，详见“{A.RESULTS_SHEET}”工作表（红色为错误，橙色为警告）。"
+    return (f"校验完成：错误 {e} 项，警告 {wn} 项，详见“{A.RESULTS_SHEET}”工作表（红色为错误，橙色为警告）。"
+            + ("" if has_rules else OLD_TEMPLATE))
 
 
 def find_last_year(workbook: Path, agency: str, year: int) -> Path | None:
@@ -120,7 +138,8 @@ def carry_forward_book(book: Any, last_path: str | Path, confirm: Callable[[str]
     last_path = Path(last_path)
     if not last_path.exists():
         raise UnreadableFile(f"找不到上年的文件：{last_path}", f"last year's file not found: {last_path}")
-    this = read_book(book)
+    src = BookCells(book)
+    this = bind(src)
     last, _ = load_report(last_path)
     plan = cf.plan(this, last)
     if plan.wrong_year:
@@ -135,15 +154,14 @@ def carry_forward_book(book: Any, last_path: str | Path, confirm: Callable[[str]
     w = Writes(book)
     try:
         for c in plan.changes:
-            w.set(book.sheets[c.sheet][c.ref], c.new)
+            w.set(src.sheet(c.sheet).range(c.ref), c.new)
         if plan.previous_changed and plan.previous is not None:
-            names = BookNames(book)
-            sheet_name = names.locate(S.NAME_EDITION)[0]
-            hidden = book.sheets[sheet_name]
-            old = names.locate(S.NAME_PREVIOUS)[1] if S.NAME_PREVIOUS in names else None
+            sheet_name = src.names.locate(S.NAME_EDITION)[0]
+            hidden = src.sheet(sheet_name)
+            old = src.names.locate(S.NAME_PREVIOUS)[1] if S.NAME_PREVIOUS in src.names else None
             writes, name_range = previous_writes(plan.previous, old)
             for ref, value in writes.items():
-                w.set(hidden[ref], value)
+                w.set(hidden.range(ref), value)
             book.names.add(S.NAME_PREVIOUS, f"={quote_sheet(sheet_name)}!{absolute(name_range)}")
     except Exception:
         w.undo()
@@ -152,14 +170,17 @@ def carry_forward_book(book: Any, last_path: str | Path, confirm: Callable[[str]
     return f"已从 {last_path.name} 导入上年数据：上年结转 {filled}；上年报告已保存在本工作簿中。"
 
 
-def generate_book(book: Any, workbook: str | Path, suffixes: tuple[str, ...] = (".docx", ".html")) -> str:
+SAVE_FIRST = "请先保存工作簿（文件 → 另存为），再点“生成报告”：报告写在工作簿所在的文件夹。"
+
+
+def generate_book(book: Any, workbook: str | Path | None, suffixes: tuple[str, ...] = (".docx", ".html")) -> str:
     """生成报告: the report from the book's current figures, written beside the workbook."""
     from nianbao.addin.checks.validate import prose_against_tables
     from nianbao.generator import generate
 
+    if workbook is None or not Path(workbook).is_absolute() or not Path(workbook).parent.is_dir():
+        raise OutputError(SAVE_FIRST, "save the workbook first")
     workbook = Path(workbook)
-    if not workbook.parent.is_dir():
-        raise OutputError("请先保存工作簿，再生成报告（报告写在工作簿所在的文件夹）。", "save the workbook first")
     data = read_book(book).data
     results = [generate(data, workbook.with_suffix(s)) for s in suffixes]
     lines = [f"已生成：{r.path}" + (f"（原文件保留为 {r.backup.name}）" if r.backup else "") for r in results]
@@ -176,8 +197,9 @@ def new_workbook(folder: str | Path, year: int, agency: str, kind: str | None = 
     if not agency:
         raise OutputError("机关名称不能为空。", "the agency name must not be empty")
     edition = S.edition_for_year(year)
-    safe = "".join(ch for ch in agency if ch not in '\\/:*?"<>|').strip(". ") or "年报"
-    target = Path(folder) / f"{safe}-{year}.xlsx"
+    from nianbao.workbook_templates.format.sanitise import file_stem
+
+    target = Path(folder) / f"{file_stem(agency, '年报')}-{year}.xlsx"
     if target.exists():
         raise OutputError(f"{target.name} 已存在，没有覆盖。", f"{target} exists")
     data = empty_report(edition)

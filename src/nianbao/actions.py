@@ -6,12 +6,12 @@ prints or exits; every user-facing failure is a ``NianbaoError``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nianbao.workbook_templates.format.errors import NianbaoError, OutputError
+from nianbao.workbook_templates.format.errors import OutputError
 
 from nianbao.workbook_templates.format.schema import Part
 
@@ -127,102 +127,3 @@ def carry_forward_apply(cf_run: CarryForward) -> Path | None:
 
     check_writable(cf_run.this_path)
     return cf.apply(cf_run.this_path, cf_run.this, cf_run.plan)
-
-
-# --- collect ----------------------------------------------------------------------------------------
-
-
-class NothingToConsolidate(NianbaoError):
-    """No valid return of the year: the statuses say why, unit by unit."""
-
-    def __init__(self, zh: str, en: str, statuses: list[Any]) -> None:
-        super().__init__(zh, en)
-        self.statuses = statuses
-
-
-@dataclass
-class Collected:
-    files: list[Path]
-    statuses: list[Any]
-    unknown: list[Any]
-    rows: list[list[Any]]
-    year: int
-    edition: Any
-    summed: dict[str, Any]
-    shortfalls: list[dict[str, Any]]
-    output: Path
-    html_path: Path
-    feedback: list[Path] = field(default_factory=list)
-    report_path: Path | None = None
-
-    @property
-    def received(self) -> int:
-        return sum(1 for s in self.statuses if s.chosen)
-
-    @property
-    def missing(self) -> list[str]:
-        return [s.name for s in self.statuses if s.status == "未收到"]
-
-    @property
-    def bad(self) -> list[str]:
-        return [s.name for s in self.statuses if s.has_errors] + [Path(r.path).name for r in self.unknown
-                                                                    if r.data is None]
-
-
-def collect_files(inputs: Iterable[Path], output: Path) -> list[Path]:
-    """The returned files among ``inputs`` (folders are searched), never our own outputs."""
-    from nianbao.batch import collect as C
-    from nianbao.batch.distribute import candidate_files
-
-    files: list[Path] = []
-    for item in inputs:
-        if item.is_dir():
-            files += [p for p in candidate_files(item, C.RETURNED) if p.resolve() != output.resolve()
-                      and p.name != "下发清单.xlsx"]
-        elif item.exists():
-            files.append(item)
-        else:
-            raise OutputError(f"找不到：{item}", f"not found: {item}")
-    return files
-
-
-def collect(files: list[Path], units: list[Any] | None, agency: str | None, year: int | None,
-            previous_path: Path | None, output: Path, report_path: Path | None,
-            progress: Callable[[], None] | None = None) -> Collected:
-    """``nianbao collect``: read and check every return, match them to the roster, write the sum
-    (SUMMARY.xlsx with its dashboard sheet), SUMMARY.html, the feedback files and the city report."""
-    from nianbao.batch import collect as C
-    from nianbao.workbook_templates.format import schema as S
-    from nianbao.workbook_templates.xlsx.safe_write import write_atomic
-    from nianbao.workbook_templates.xlsx.writer import write_workbook
-
-    returns = C.read_all(files, progress)
-    year = year or C.year_of(returns)
-    statuses, unknown = C.match(returns, units, year)
-    if year is None:
-        raise NianbaoError("没有一份能读取的年报，无法汇总。", "no readable return: nothing to consolidate")
-    edition = S.edition_for_year(year)
-    summed, shortfalls = C.consolidate(statuses, edition)
-    if summed is None:
-        raise NothingToConsolidate(f"没有一份 {year} 年度的有效年报，无法汇总。", "no valid return: nothing to consolidate",
-                                   statuses)
-    C.summary_meta(summed, units, agency, year)
-    summed["previous"] = load_previous(previous_path, year)
-    if shortfalls:
-        summed["source"] = {"format": "xlsx", "aggregate": shortfalls, "notes": ["由 nianbao collect 汇总"]}
-    C.note_shortfalls(statuses, shortfalls, edition)
-    rows = C.dashboard_rows(statuses)
-    for r in unknown:
-        rows.append([Path(r.path).stem, "", "", "不在名单中" if r.data else "文件有误", "", "", "", "", "", "", "",
-                     Path(r.path).name, r.error or "文件中的单位不在名单中", "", ""])
-    write_workbook(summed, output, extra=lambda wb: C.write_dashboard_sheet(wb, rows))
-    title = f"{summed['meta'].get('agency') or ''}{year}年度政府信息公开工作年度报告汇总情况"
-    html_path = output.with_suffix(".html")
-    write_atomic(html_path, C.dashboard_html(title, rows))
-    feedback = C.write_feedback(output.parent / C.FEEDBACK, statuses, year)
-    if report_path is not None:
-        from nianbao.generator import generate
-
-        generate(summed, report_path)
-    return Collected(files, statuses, unknown, rows, year, edition, summed, shortfalls, output, html_path,
-                     feedback, report_path)

@@ -6,6 +6,7 @@ Exit codes: 0 success; 2 unreadable or bad input (a Chinese message, then Englis
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -77,7 +78,7 @@ class _Group(click.Group):
 
 
 def _dump_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"  # never NaN/Infinity
 
 
 def _output_kind(out: Path, allowed: tuple[str, ...]) -> str:
@@ -222,13 +223,21 @@ def _print_findings(report: Any, cells: dict, title: str) -> None:
 
     from rich.markup import escape
 
-    from nianbao.actions import by_part
+    from nianbao.actions import PART_ORDER, by_part
     from nianbao.addin.checks.findings import FIX_PREFIX, SEVERITY_ZH
+    from nianbao.addin.checks.grouping import for_people
 
     console = Console(width=None if sys.stdout.isatty() else 140, highlight=False)
     console.print(title)
     colour = {"error": "red", "warning": "yellow", "info": "cyan"}
-    for part, part_findings in by_part(report.findings):
+    rank = {"error": 0, "warning": 1, "info": 2}
+    groups = dict(by_part(for_people(report.findings)))  # one line per cause (the JSON keeps every finding)
+
+    def part_order(p: str) -> tuple[int, int]:  # parts with errors first, then in the report's order
+        return min(rank[f.severity] for f in groups[p]), PART_ORDER.index(p) if p in PART_ORDER else 99
+
+    for part in sorted(groups, key=part_order):
+        part_findings = groups[part]
         table = Table(title=part, title_justify="left", show_lines=False, expand=False)
         table.add_column("级别", no_wrap=True)
         table.add_column("规则", no_wrap=True)
@@ -244,12 +253,14 @@ def _print_findings(report: Any, cells: dict, title: str) -> None:
             sev = SEVERITY_ZH[f.severity] + ("（已确认）" if f.acknowledged else "")
             msg = escape(f.message) + fix + (
                 f"\n确认：{f.acknowledged.get('by', '')} {f.acknowledged.get('note', '')}" if f.acknowledged else "")
-            row = [f"[{colour[f.severity]}]{sev}[/]", f.rule, msg] + ([where_text] if cells else [])
+            row = [f"[{colour[f.severity]}]{sev}[/]", f.rules, msg] + ([where_text] if cells else [])
             table.add_row(*row)
         console.print(table)
     e, w, i = (report.count(s) for s in ("error", "warning", "info"))
     verdict = "没有错误。" if report.ok else "有错误，请修改后再发布。"
-    console.print(f"共 {len(report.findings)} 项：错误 {e}，警告 {w}，提示 {i}。{verdict}")
+    lines = sum(len(v) for v in groups.values())
+    grouped = f"（按原因合并为 {lines} 条；--format json 逐条列出）" if lines != len(report.findings) else ""
+    console.print(f"共 {len(report.findings)} 项：错误 {e}，警告 {w}，提示 {i}{grouped}。{verdict}")
 
 
 @main.command("validate")
@@ -262,6 +273,13 @@ def _print_findings(report: Any, cells: dict, title: str) -> None:
 @click.option("--year", type=int, help="文件中有几份报告时，取哪一年度的。Which report, when a published file holds several.")
 def validate_cmd(source: Path, previous_path: Path | None, fmt: str, annotate: bool, year: int | None) -> None:
     """按规则目录校验（退出码 0 无错误，1 有错误，2 无法读取）。Check a report against the rule catalogue."""
+    from nianbao.workbook_templates.xlsx.safe_write import locked
+
+    with locked(source) if annotate else contextlib.nullcontext():  # read to write: no other writer between
+        _validate(source, previous_path, fmt, annotate, year)
+
+
+def _validate(source: Path, previous_path: Path | None, fmt: str, annotate: bool, year: int | None) -> None:
     from nianbao import actions
 
     v = actions.validate_source(source, previous_path, year, annotate=annotate)
@@ -308,6 +326,13 @@ def rules_cmd(rule_id: str | None) -> None:
 @click.option("--force", is_flag=True, help="覆盖已填且不同的数字；不检查年度。Overwrite typed figures that differ; accept any year.")
 def carry_forward_cmd(last_path: Path, this_path: Path, dry_run: bool, force: bool) -> None:
     """用上年的“结转下年度”填本年的“上年结转”，并把上年报告存入工作簿。Carry last year's figures forward."""
+    from nianbao.workbook_templates.xlsx.safe_write import locked
+
+    with contextlib.nullcontext() if dry_run else locked(this_path):  # read to write: no other writer between
+        _carry_forward(last_path, this_path, dry_run, force)
+
+
+def _carry_forward(last_path: Path, this_path: Path, dry_run: bool, force: bool) -> None:
     from nianbao import actions
 
     run = actions.carry_forward_plan(last_path, this_path, force=force)
@@ -350,8 +375,10 @@ def carry_forward_cmd(last_path: Path, this_path: Path, dry_run: bool, force: bo
 @click.option("--reference-docx", type=click.Path(path_type=Path, dir_okay=False),
               help="参考文档：报告采用它的样式、页面和页码。A .docx whose styles the report takes.")
 @click.option("--fragment", is_flag=True, help="不含 <html>/<head>、样式内联的 HTML 片段，粘贴进网站内容管理系统。An HTML fragment for a CMS.")
+@click.option("--keep-punctuation", is_flag=True,
+              help="保留原文的半角标点（默认把汉字之间的半角标点改为全角）。Keep half-width punctuation as typed.")
 def generate_cmd(source: Path, previous_path: Path | None, output: Path, template_dir: Path | None,
-                 reference_docx: Path | None, fragment: bool) -> None:
+                 reference_docx: Path | None, fragment: bool, keep_punctuation: bool) -> None:
     """生成年度报告（由数字写出的文字、三张表格、图）。Write the annual report."""
     from nianbao.addin.checks.validate import prose_against_tables
     from nianbao.generator import generate
@@ -361,7 +388,7 @@ def generate_cmd(source: Path, previous_path: Path | None, output: Path, templat
     _report_integrity(read)
     previous = _load_previous(previous_path, data["meta"].get("year"))
     result = generate(data, output, previous=previous, template_dir=template_dir,
-                      reference_docx=reference_docx, fragment=fragment)
+                      reference_docx=reference_docx, fragment=fragment, normalise_punctuation=not keep_punctuation)
     for note in result.notes:
         _say(f"提示：{note}")
     for f in prose_against_tables(data, previous):
@@ -389,8 +416,28 @@ def _progress(total: int, label: str):
     return progress, progress.add_task(label, total=total)
 
 
-@main.command("distribute")
-@click.option("--roster", type=click.Path(path_type=Path), required=True, help="单位名单：.csv（UTF-8 或 GBK）或 .xlsx。Units: .csv or .xlsx.")
+def _roster_help() -> str:
+    from nianbao.batch.roster import columns_help
+
+    return ("名单的列（第一行为列名）/ roster columns — " + columns_help()
+            + " `nianbao roster-template -o 名单.xlsx` 写出一份带说明的示例名单。")
+
+
+@main.command("roster-template")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True, help="要写出的示例名单 .xlsx。The example roster to write.")
+def roster_template_cmd(output: Path) -> None:
+    """写出一份示例名单（每一列、两级汇总的例子、“说明”工作表）。Write an example roster to start from."""
+    from nianbao.batch.roster_template import write_roster_template
+
+    _output_kind(output, (".xlsx",))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    backup = write_roster_template(output)
+    _say(f"已生成示例名单 {output}（“说明”工作表解释每一列和“汇总”）" + (f"；原文件保留为 {backup.name}" if backup else ""))
+
+
+@main.command("distribute", epilog=_roster_help())
+@click.option("--roster", type=click.Path(path_type=Path), required=True,
+              help="单位名单：.csv（UTF-8 或 GBK）或 .xlsx，各列见下。Units: .csv or .xlsx; columns below.")
 @click.option("--year", type=int, required=True, help="统计年度 N。Statistics year N.")
 @click.option("--previous-dir", type=click.Path(path_type=Path, file_okay=False),
               help="上年各单位交回的工作簿或发布的报告所在文件夹，用于上年结转。Last year's returns.")
@@ -417,44 +464,50 @@ def distribute_cmd(roster: Path, year: int, previous_dir: Path | None, out: Path
 @main.command("collect")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--roster", type=click.Path(path_type=Path), help="下发时用的单位名单。The roster the templates were sent to.")
-@click.option("--agency", help="汇总报告的机关名称（默认为名单中的最上级单位）。Agency of the consolidated report.")
+@click.option("--agency", help="汇总报告的机关名称（默认为名单中唯一的最上级单位）。Agency of the consolidated report.")
+@click.option("--kind", type=click.Choice(list(S.AGENCY_KINDS)), help="汇总机关的类型（默认取名单中的，或按名称推断）。Its kind.")
 @click.option("--year", type=int, help="统计年度（默认取交回文件的年度）。Statistics year.")
 @click.option("--previous", "previous_path", type=click.Path(path_type=Path),
               help="上年的汇总报告，用于对汇总数的跨年度校验。Last year's consolidated report.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="汇总工作簿 SUMMARY.xlsx。The summary workbook.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="汇总工作簿 SUMMARY.xlsx（文件夹不存在时新建；SUMMARY.html、退回修改文件夹和报送记录写在旁边）。The summary workbook.")
 @click.option("--report", "report_path", type=click.Path(path_type=Path),
               help="同时生成汇总报告（.docx/.html/.md/.pdf），文字部分留待填写。Also write the consolidated report.")
-def collect_cmd(inputs: tuple[Path, ...], roster: Path | None, agency: str | None, year: int | None,
-                previous_path: Path | None, output: Path, report_path: Path | None) -> None:
+def collect_cmd(inputs: tuple[Path, ...], roster: Path | None, agency: str | None, kind: str | None,
+                year: int | None, previous_path: Path | None, output: Path, report_path: Path | None) -> None:
     """读取交回的工作簿并校验，写出汇总情况、退回修改意见和汇总数。Collect, check and consolidate returns."""
-    from nianbao import actions
     from nianbao.batch import collect as C
+    from nianbao.batch.consolidation import consolidating_agency
     from nianbao.batch.roster import read_roster
 
     _output_kind(output, (".xlsx",))
+    if year is not None:
+        S.edition_for_year(year)
     units = read_roster(roster) if roster else None
-    files = actions.collect_files(inputs, output)
+    who = consolidating_agency(units, agency, kind)
+    files = C.returned_files(list(inputs), output)
     progress, task = _progress(len(files), "读取并校验")
-    try:
-        with progress:
-            done = actions.collect(files, units, agency, year, previous_path, output, report_path,
-                                   lambda: progress.advance(task))
-    except actions.NothingToConsolidate as e:
-        for s in e.statuses:
-            _say(f"{s.name}：{s.status} {'；'.join(s.notes)}")
-        raise
-    missing, bad, edition = done.missing, done.bad, done.edition
-    _say(f"已汇总 {done.received} 个单位的报送（{len(files)} 个文件）：{output}，{done.html_path.name}")
-    if missing:
-        _say(f"未收到（{len(missing)}）：{'、'.join(missing[:20])}{' 等' if len(missing) > 20 else ''}")
-    if bad:
-        _say(f"有错误或无法读取（{len(bad)}）：{'、'.join(bad[:20])}{' 等' if len(bad) > 20 else ''}")
+    with progress:
+        done = C.collect(files, units, who, year, output, lambda y: _load_previous(previous_path, y),
+                         lambda: progress.advance(task))
+    if report_path is not None:
+        from nianbao.generator import generate
+
+        generate(done.city, report_path)
+    _say(f"已汇总：{done.counts.line()}（{done.files} 个文件）：{output}，{done.html.name}，{done.ledger.name}")
+    if done.missing:
+        _say(f"未收到（{len(done.missing)}）：{'、'.join(done.missing[:20])}{' 等' if len(done.missing) > 20 else ''}")
+    if done.bad:
+        _say(f"有错误或无法读取（{len(done.bad)}）：{'、'.join(done.bad[:20])}{' 等' if len(done.bad) > 20 else ''}")
     if done.feedback:
-        _say(f"已写退回修改意见 {len(done.feedback)} 份：{output.parent / C.FEEDBACK}")
+        _say(f"已写退回修改或核实意见 {len(done.feedback)} 份：{output.parent / C.FEEDBACK}")
+    edition = S.get_edition(done.city["edition"])
     for item in done.shortfalls[:10]:
         _say(f"警告 AGG-01：“{item['unit']}”{edition.describe(item['path'])}为 {item['own']}，"
              f"小于其下级之和 {item['children']}")
-    sys.exit(1 if bad else 0)
+    if report_path is not None:
+        _say(f"已生成汇总报告 {report_path}（文字部分留待填写）")
+    sys.exit(1 if done.bad else 0)
 
 
 @main.command("ui")
@@ -505,21 +558,22 @@ def addin_build_cmd(output: Path | None) -> None:
                                    "Python for Excel to run (with --wps: for the service).")
 @click.option("--dest", type=click.Path(path_type=Path, file_okay=False),
               help="放 nianbao.xlam 的文件夹（默认为 Excel 的 XLSTART）。Folder for nianbao.xlam.")
+@click.option("--persistent/--no-persistent", default=False,
+              help="点击之间保留同一个 Python（xlwings 的 COM 服务器，USE UDF SERVER），第一次以后的点击更快。Keep one Python alive across clicks.")
 @click.option("--wps", is_flag=True,
               help="为 WPS 表格安装（WPS 加载项，并设置本机服务登录后自动启动）。Install the WPS add-in instead.")
-def addin_install_cmd(interpreter: str | None, dest: Path | None, wps: bool) -> None:
+def addin_install_cmd(interpreter: str | None, dest: Path | None, persistent: bool, wps: bool) -> None:
     """为 Excel（或用 --wps 为 WPS 表格）安装插件。Install the add-in for Excel (or WPS with --wps)."""
     if wps:
         from nianbao.addin.wps import install as wps_install
 
-        if dest is not None:
-            raise click.UsageError("--dest 只用于 Excel 插件（WPS 插件总是装在 WPS 的 jsaddons 文件夹）。--dest is for Excel only.")
-
+        if dest is not None or persistent:
+            raise click.UsageError("--dest 和 --persistent 只用于 Excel 插件。--dest and --persistent are for Excel only.")
         _say(wps_install.describe(wps_install.install(interpreter)))
         return
     from nianbao.addin.excel.install import install
 
-    path = install(dest, interpreter)
+    path = install(dest, interpreter, persistent)
     _say(f"已安装 {path}。请重新打开 Excel，功能区会出现“政务公开年报”选项卡。")
 
 

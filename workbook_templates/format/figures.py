@@ -67,22 +67,48 @@ class Share:
 
 @dataclass(frozen=True)
 class CorrectionRate:
-    """纠错率 of a review or litigation group: 结果纠正 ÷ (总计 − 尚未审结)."""
+    """纠错率 of a review or litigation group: 结果纠正 ÷ 总计, as the published reports print it
+    (Shanghai 2020: “行政复议813件,其中,结果纠正42件,纠错率为5.17%” = 42 ÷ 813).  None while a
+    figure is blank, when there are no cases, or when every case is still pending (尚未审结: the
+    reports then say 均尚未审结 and print no rate).
+
+    Some offices divide by the cases decided (总计 − 尚未审结) instead; ``parts`` gives the three
+    figures so TXT-01 can accept either definition in a person's prose."""
 
     name: str
     group: str  # the name of the group's 总计 figure (行政复议 / 行政诉讼)
     aliases: tuple[str, ...] = ()
 
-    def value(self, data: Mapping[str, Any]) -> Decimal | None:
+    def parts(self, data: Mapping[str, Any]) -> tuple[Any, Any, Any]:
+        """(结果纠正, 总计, 尚未审结) of the group."""
         figures = catalogue(S.get_edition(data["edition"]))
-        corrected, total, pending = (figures[result_name(self.group, key)].value(data)
-                                     for key in ("corrected", S.TOTAL, "pending"))
-        if corrected is None or total is None or pending is None:
+        return tuple(figures[result_name(self.group, key)].value(data)  # type: ignore[return-value]
+                     for key in ("corrected", S.TOTAL, "pending"))
+
+    def value(self, data: Mapping[str, Any]) -> Decimal | None:
+        corrected, total, pending = self.parts(data)
+        if corrected is None or total is None or pending is None or total == pending:
             return None
-        return percent(corrected, total - pending)
+        return percent(corrected, total)
 
 
-AnyFigure = Figure | Share | CorrectionRate
+@dataclass(frozen=True)
+class Decided:
+    """Cases of a review or litigation group decided this year (审结, 一审审结): 总计 − 尚未审结."""
+
+    name: str
+    group: str
+    aliases: tuple[str, ...] = ()
+
+    def value(self, data: Mapping[str, Any]) -> Any:
+        figures = catalogue(S.get_edition(data["edition"]))
+        total, pending = (figures[result_name(self.group, k)].value(data) for k in (S.TOTAL, "pending"))
+        return None if total is None or pending is None else total - pending
+
+
+AnyFigure = Figure | Share | CorrectionRate | Decided
+DECIDED = "审结"  # suffix of a group's decided cases: 行政诉讼审结
+IN_FORCE = "现行有效"  # prefix of 第二部分's 现行有效件数 of a row: 现行有效行政规范性文件
 
 
 def result_name(group: str, result_key: str) -> str:
@@ -105,6 +131,19 @@ def _review_figures() -> list[AnyFigure]:
                           tuple(f"review_litigation.{k}.{r.key}" for k in litigation)))
     out.append(CorrectionRate(REVIEW + RATE, REVIEW))
     out.append(CorrectionRate(LITIGATION + RATE, LITIGATION))
+    for g in (*(g.label for g in S.REVIEW_GROUPS), LITIGATION):
+        out.append(Decided(g + DECIDED, g))
+    return out
+
+
+def _in_force_figures(edition: S.Edition) -> list[AnyFigure]:
+    """现行有效件数 of 规章 and 行政规范性文件 (第二十条第（一）项 of the 2021 table; the 2019
+    table's 对外公开总数量 is not the same count, format-spec §2.3)."""
+    out: list[AnyFigure] = []
+    for row in edition.document_rows:
+        path = f"active.{row.key}.in_force"
+        if path in edition.fields:
+            out.append(Figure(IN_FORCE + row.label, (path,)))
     return out
 
 
@@ -121,10 +160,11 @@ def _catalogue(edition: S.Edition) -> dict[str, AnyFigure]:
         Figure("部分公开", ("applications.partially_granted.total",)),
     ]
     for name, keys in edition.outcome_groups:
-        aliases = ("公开及部分公开",) if name == S.GRANTED_GROUP else ()
+        aliases = ("公开及部分公开", "予以公开或部分公开", "公开或部分公开") if name == S.GRANTED_GROUP else ()
         figures.append(Figure(name, tuple(f"applications.{k}.total" for k in keys), aliases))
         figures.append(Share(name + SHARE, name, HANDLED, tuple(a + SHARE for a in aliases)))
     figures += _review_figures()
+    figures += _in_force_figures(edition)
     figures.append(Figure(FEE, ("fees.info_processing_fee_yuan",)))
     out: dict[str, AnyFigure] = {}
     for f in figures:

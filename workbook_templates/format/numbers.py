@@ -6,14 +6,18 @@
   the published reports do (Python's ``round`` is half-even); ``None`` when it cannot be said.
 - ``signed(v)``: a figure with its sign (+5174), as the 2019 table prints 本年增/减.
 - ``difference(v)``: how a message states a difference between two sides (前者多67件 / 前者少72件).
+- ``unusable(v)``: why a number read from a file cannot be a figure (NaN, infinite, absurdly
+  large), or None — every reader (workbook cells, report data, published text) asks it.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+import math
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 TWO_PLACES = Decimal("0.01")
+MAX_FIGURE = 10**15  # no report counts this far, and beyond 2**53 a float no longer counts exactly
 
 
 def figure(v: Any) -> str:
@@ -27,12 +31,15 @@ def figure(v: Any) -> str:
     return str(v)
 
 
-def percent(part: int | float | None, whole: int | float | None, places: int = 2) -> Decimal | None:
-    """part/whole in per cent, ``places`` decimals, half-up; None when whole is 0 or unknown."""
+def percent(part: int | float | None, whole: int | float | None, places: int = 2, *,
+            truncate: bool = False) -> Decimal | None:
+    """part/whole in per cent, ``places`` decimals, half-up (or cut off, ``truncate``, as some
+    reports print a rate); None when whole is 0 or unknown."""
     if not whole or part is None:
         return None
     step = TWO_PLACES if places == 2 else Decimal(1).scaleb(-places)
-    return (Decimal(str(part)) * 100 / Decimal(str(whole))).quantize(step, rounding=ROUND_HALF_UP)
+    return (Decimal(str(part)) * 100 / Decimal(str(whole))).quantize(
+        step, rounding=ROUND_DOWN if truncate else ROUND_HALF_UP)
 
 
 def signed(v: int | float) -> str:
@@ -48,3 +55,12 @@ def difference(v: int | float, unit: str = "件") -> str:
 def number_value(v: Any) -> int | float | None:
     """A figure of report data, or None for blank, text and booleans."""
     return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
+def unusable(v: int | float) -> str | None:
+    """Why ``v`` cannot be a figure of a report (in Chinese), or None when it can."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return "不是有效的数字（无穷大或非数）" if not math.isnan(v) else "不是有效的数字（非数 NaN）"
+    if abs(v) >= MAX_FIGURE:
+        return f"数字过大（不小于 {MAX_FIGURE:.0e}），不像是年报中的数字"
+    return None

@@ -6,12 +6,12 @@ a report read from JSON, and compute the totals from the entered figures.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
 from nianbao.workbook_templates.format.errors import DataError
+from nianbao.workbook_templates.format.numbers import unusable
 from nianbao.workbook_templates.format.schema import (
     AGENCY_KINDS, SCHEMA_ID, Edition, Kind, NoFormatForYear, UnknownEdition, edition_for_year, get_edition)
 
@@ -96,6 +96,19 @@ def totals_differing(edition: Edition, data: Mapping[str, Any]) -> list[tuple[st
     return out
 
 
+def complete_totals(data: dict[str, Any]) -> dict[str, Any]:
+    """Fill every total of ``data`` (总计 column, （七）总计 row, 第四部分 总计) from its entered
+    figures, as the template's formulas compute them (blanks count as 0); returns ``data``.
+
+    For report data that has entered figures but no totals — a sum over units — so that every
+    way out (a workbook, the generator's sentences and tables) states the same totals."""
+    edition = get_edition(data["edition"])
+    values = {p: get_path(data, p) for p in edition.entered_paths}
+    for path in edition.computed_paths:
+        set_path(data, path, computed_value(edition, values, path))
+    return data
+
+
 # -- normalising JSON ---------------------------------------------------------------------
 
 
@@ -127,8 +140,13 @@ def _check_value(edition: Edition, path: str, value: Any, problems: list[str]) -
         return None
     kind = edition.fields[path].kind
     if kind.numeric or kind is Kind.YEAR:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
             problems.append(f"{path}：应为数字或 null，实为 {value!r}")
+            return value
+        why = unusable(value)
+        if why:
+            shown = repr(value) if len(repr(value)) <= 40 else f"{len(str(abs(value)))} 位的数"
+            problems.append(f"{path}：{why}，实为 {shown}")
             return value
         return number(value)
     if kind is Kind.AGENCY_KIND:
@@ -195,9 +213,8 @@ def normalise(data: Any, *, nested: bool = False) -> Report:
     out = empty_report(edition)
     for path in edition.fields:
         set_path(out, path, _check_value(edition, path, get_path(data, path), problems))
-    year = out["meta"]["year"]
-    if isinstance(year, int) and not edition.covers(year):
-        problems.append(f"meta.year={year} 不适用 {edition.key} 版格式（{edition.document}）")
+    # A year the edition does not cover is valid data (small offices kept the 2019 table for
+    # 2021–2022 reports): the validator flags it (STR-03), every command reads it.
     prev = data.get("previous")
     if prev is not None:
         if nested:

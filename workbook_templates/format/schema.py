@@ -31,8 +31,10 @@ NAME_PREVIOUS = "previous"  # last year's report data, JSON split over cells
 # Versions of the template as stored on its hidden sheet (``format_version``).  Every change of
 # the template raises it once; every reader, the annotator and carry-forward accept all the
 # versions listed here (a city receives returns made from last month's template).
-FORMAT_VERSIONS: tuple[str, ...] = ("1",)
+FORMAT_VERSIONS: tuple[str, ...] = ("1", "2")  # 2: distributed copies lock only UNIT_IDENTITY; input cells carry the
+# mark rules (hidden sheet H:I); 第三部分 and 文字部分 print landscape, one page wide, table text ≥ 9 pt
 FORMAT_VERSION = FORMAT_VERSIONS[-1]
+LAST_YEAR = 2100  # a statistics year after this is a typing error (99999), not a report (as the template's validation)
 
 
 class Part(StrEnum):
@@ -260,6 +262,10 @@ META_FIELDS: tuple[tuple[Label, Kind, bool], ...] = (  # in report-data.md's ord
 # Meta that rarely changes from one year to the next: carry-forward fills it into empty cells.
 PERSISTENT_META: tuple[str, ...] = ("meta.region", "meta.parent", "meta.contact")
 
+# What identifies a unit in a copy distributed to it: filled in and locked.  The unit fills the
+# other meta cells itself (所属地区, 联系方式 — the public contact the report prints —, 发布日期).
+UNIT_IDENTITY = ("meta.agency", "meta.year", "meta.agency_kind", "meta.parent", "meta.unit_id")
+
 FEE_FIELDS: tuple[tuple[Label, Kind], ...] = (
     (Label("info_processing_fee_yuan", "本年收取信息处理费（元）"), Kind.YUAN),
     (Label("notices_issued", "本年发出收费通知（件）"), Kind.COUNT),
@@ -313,7 +319,7 @@ class Edition:
     overview_subparts: tuple[Label, ...] = OVERVIEW_SUBPARTS
 
     def covers(self, year: int) -> bool:
-        return year >= self.first_year and (self.last_year is None or year <= self.last_year)
+        return self.first_year <= year <= (self.last_year or LAST_YEAR)
 
     # -- fields -------------------------------------------------------------------------
 
@@ -627,6 +633,9 @@ def edition_for_year(year: int) -> Edition:
         if e.covers(year):
             return e
     first = min(e.first_year for e in EDITIONS.values())
+    if year > LAST_YEAR:
+        raise NoFormatForYear(f"{year} 不是有效的统计年度（应在 {first}–{LAST_YEAR} 之间）。",
+                              f"{year} is not a plausible statistics year ({first}–{LAST_YEAR})")
     raise NoFormatForYear(f"{year} 年度没有统一的年报格式（统一格式自 {first} 年度起）。",
                           f"there is no unified report format for {year} (it starts with {first})")
 

@@ -8,17 +8,31 @@ parser in published_text reads.  XML and HTML are parsed without entity expansio
 from __future__ import annotations
 
 import html
+import io
 import re
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
 from nianbao.workbook_templates.format.errors import NianbaoError, NotXlsx, UnreadableFile
+from nianbao.workbook_templates.format.input_files import MAX_PDF_PAGES, ZIP_ERRORS, check_zip, read_input
 
 EMPTY = "\x1f"  # an empty table cell (kept so the cells after it keep their places)
 TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
 
 
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))  # UTF-32 first: FF FE 00 00 starts like UTF-16
+
+
 def _decode(raw: bytes, name: str) -> str:
+    for bom, encoding in _BOMS:  # Windows Notepad's "Unicode": the BOM says how to read it
+        if raw.startswith(bom):
+            try:
+                return raw[len(bom):].decode(encoding)
+            except UnicodeDecodeError:
+                raise UnreadableFile(f"{name} 以 {encoding.upper()} 标记开头，但内容不是有效的 {encoding.upper()} 文本。",
+                                     f"{name} starts with a {encoding} byte-order mark but is not valid {encoding}") from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(encoding)
@@ -102,14 +116,20 @@ def _html(text: str) -> str:
     return "\n".join(p.lines)
 
 
-def _docx(path: Path) -> str:
+def _docx(path: Path, raw: bytes) -> str:
     from docx import Document
     from docx.oxml.ns import qn
 
+    damaged = (f"{path.name} 已损坏或不是 Word 文档（.docx）。", f"{path.name} is not a readable .docx")
     try:
-        doc = Document(str(path))
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            check_zip(z, path.name)  # parts that would unpack to too much are refused before python-docx
+    except ZIP_ERRORS as e:
+        raise UnreadableFile(*damaged) from e
+    try:
+        doc = Document(io.BytesIO(raw))
     except Exception as e:  # python-docx raises its own PackageNotFoundError, zipfile errors, KeyError …
-        raise UnreadableFile(f"{path.name} 已损坏或不是 Word 文档（.docx）。", f"{path.name} is not a readable .docx") from e
+        raise UnreadableFile(*damaged) from e
     lines = []
     for block in doc.element.body.iterchildren():
         if block.tag == qn("w:p"):
@@ -128,18 +148,34 @@ def _docx(path: Path) -> str:
     return "\n".join(lines)
 
 
-def _pdf(path: Path) -> str:
+def _pdf(path: Path, raw: bytes) -> str:
+    """A PDF's text layer: ruled tables read by geometry (pdf_tables), the rest as paragraphs."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError, PyPdfError
+
+    from nianbao.workbook_templates.published.pdf_tables import pdf_lines
 
     try:
-        reader = PdfReader(str(path))
+        reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted:
             raise UnreadableFile(f"{path.name} 设置了密码，无法读取。", f"{path.name} is encrypted")
-        text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    except (PdfReadError, ValueError, OSError) as e:
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise UnreadableFile(f"{path.name} 有 {len(reader.pages)} 页（超过 {MAX_PDF_PAGES} 页），不像是一份年报，拒绝读取。",
+                                 f"{path.name} has more than {MAX_PDF_PAGES} pages")
+        for page in reader.pages:  # every stream inflated once under pypdf's limit, before pdfminer sees it
+            page.get_contents()
+    except LimitReachedError as e:  # a stream that would inflate past pypdf's limit (a PDF bomb)
+        raise UnreadableFile(f"{path.name} 中的内容解压后过大，拒绝读取。", f"{path.name} inflates too much: {e}") from e
+    except (PyPdfError, ValueError, OSError, KeyError, TypeError, AttributeError, RecursionError) as e:
         raise UnreadableFile(f"{path.name} 已损坏，不是可读的 PDF。", f"{path.name} is not a readable PDF: {e}") from e
-    if len(re.sub(r"\s", "", text)) < 20:
+    try:
+        lines = pdf_lines(path, EMPTY)
+    except NianbaoError:
+        raise
+    except Exception as e:  # pdfminer raises its own syntax errors, struct errors, KeyError …
+        raise UnreadableFile(f"{path.name} 已损坏，不是可读的 PDF。", f"{path.name} is not a readable PDF: {e}") from e
+    text = "\n".join(lines)
+    if len(re.sub(r"\s", "", text.replace(EMPTY, ""))) < 20:
         raise UnreadableFile(f"{path.name} 没有文字层（可能是扫描件或图片），无法读取数字。请先用 OCR 转成文字，再导入。",
                              f"{path.name} has no text layer (a scan?)")
     return text
@@ -148,16 +184,13 @@ def _pdf(path: Path) -> str:
 def read_text(path: Path) -> str:
     """The report's text as lines of tab-separated cells."""
     suffix = path.suffix.lower()
-    if not path.exists():
-        raise UnreadableFile(f"找不到文件：{path}", f"file not found: {path}")
+    raw = read_input(path)  # a regular file, within the byte limit of its kind
     if suffix == ".docx":
-        return _docx(path)
+        return _docx(path, raw)
     if suffix == ".pdf":
-        with path.open("rb") as fh:
-            if not fh.read(5).startswith(b"%PDF"):
-                raise NotXlsx(f"{path.name} 不是 PDF 文件。", f"{path.name} is not a PDF")
-        return _pdf(path)
-    raw = path.read_bytes()
+        if not raw.startswith(b"%PDF"):
+            raise NotXlsx(f"{path.name} 不是 PDF 文件。", f"{path.name} is not a PDF")
+        return _pdf(path, raw)
     if raw[:4] == b"PK\x03\x04" or raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise NotXlsx(f"{path.name} 是二进制文件，不是 {suffix} 文本。", f"{path.name} is binary, not {suffix} text")
     text = _decode(raw, path.name)

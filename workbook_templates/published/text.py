@@ -19,7 +19,7 @@ from nianbao.workbook_templates.format.report_data import Report, empty_report, 
 
 _OCR_LABEL = (("申清", "申请"), ("中请", "申请"))
 _OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
-_BLANK = {"", "/", "-", "—", "－", "–", "——", "无"}
+_BLANK = {"", "/", "／", "-", "—", "－", "–", "——", "--", "无", "·", "•", "・", "…", "……", "\\", "＼"}
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _LEADING = re.compile(r"^([+-]?\d+(?:\.\d+)?)")
 _TITLE = re.compile(r"(?:(\d{4})年度?)?(.{2,40}?)(?:(\d{4})年度?)?政府信息公开工作\s*年度报告")
@@ -73,12 +73,23 @@ def tokens(text: str) -> list[str]:
 
     out = []
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        for part in line.split("\t"):
+        if line.count("|") >= 2 or line.count("｜") >= 2:  # a pipe table in plain text
+            line = "\t".join(c.strip() or EMPTY for c in re.split(r"[|｜]", line.strip().strip("|｜")))
+        parts = line.split("\t")
+        first = next((i for i, p in enumerate(parts) if p.strip() and p.strip() != EMPTY), None)
+        leading = True  # right after the label: an empty part may be a merged label column
+        for i, part in enumerate(parts):
             if EMPTY in part and not part.replace(EMPTY, "").strip():
                 out.append(EMPTY)
             elif part.strip():
                 out.extend(_cells_in(part.strip()))
+                leading = i == first
+            elif first is not None and i > first:  # nothing between two tabs after the label: a blank cell
+                out.append(LEAD_EMPTY if leading else EMPTY)
     return out
+
+
+LEAD_EMPTY = "\x1e"  # an empty part right after a label in tab-separated text: a blank cell or a merged label column
 
 
 _FIGURE_WORD = re.compile(r"^[+\-]?[0-9０-９]")
@@ -96,10 +107,23 @@ def _cells_in(part: str) -> list[str]:
     return [part] if j == len(words) else words
 
 
+def _telling_labels(edition: S.Edition) -> list[str]:
+    """The 第二部分 labels only ``edition`` prints, normalised, that are not part of a label the
+    other edition prints (“规范性文件” is inside 2021's “行政规范性文件”)."""
+    others = [norm(lab) for e in S.EDITIONS.values() if e is not edition for lab in S.only_in(e)]
+    return [k for k in (norm(lab) for lab in S.only_in(edition)) if not any(k in o for o in others)]
+
+
 def detect_edition(toks: list[str]) -> S.Edition:
+    """The edition of the table as printed, by its labels (never by the year): a cell equal to a
+    label only one edition prints, or such labels in the running text (OCR, PDF text)."""
     keys = {norm(t) for t in toks}
-    old = S.get_edition("2019")
-    return old if any(norm(k) in keys for k in S.only_in(old)) else S.get_edition("2021")
+    for edition in S.EDITIONS.values():
+        if any(norm(k) in keys for k in S.only_in(edition)) and edition is S.EDITION_2019:
+            return edition
+    flat = "".join(norm(t) for t in toks)
+    score = {e.key: sum(1 for k in _telling_labels(e) if k in flat) for e in S.EDITIONS.values()}
+    return S.EDITION_2019 if score["2019"] > score["2021"] else S.EDITION_2021
 
 
 def _heading(toks: list[str], edition: S.Edition, part: int, start: int = 0) -> int:
@@ -132,9 +156,18 @@ def _glued(token: str, label: str) -> Cell | None:
 
 
 def _values(toks: list[str], at: int, count: int, end: int, label: str = "") -> list[Cell] | None:
+    """The ``count`` value cells after the label at ``at``: empty parts right after a label are a
+    merged label column when the row has its cells without them, else blank cells."""
+    return _values_from(toks, at, count, end, label, skip_lead=True) or _values_from(toks, at, count, end, label,
+                                                                                      skip_lead=False)
+
+
+def _values_from(toks: list[str], at: int, count: int, end: int, label: str, *, skip_lead: bool) -> list[Cell] | None:
     first = _glued(toks[at], label) if label else None
     out: list[Cell] = [first] if first is not None else []
     i = at + 1
+    while skip_lead and i < end and toks[i] == LEAD_EMPTY:
+        i += 1
     while i < end and len(out) < count:
         cell = value_cell(toks[i])
         if cell is None:
@@ -201,8 +234,11 @@ def parse(text: str) -> Parsed:
                 source["cells"][f"applications.{row.key}.{col.key}"] = {
                     "printed": cell.printed, "note": "原文“（六）其他处理”印为一行（2019 年格式），记入“3.其他”"}
             source["single_other_row"] = True
+            source["not_printed"] = [f"applications.{r.key}.{c.key}" for r in edition.application_rows
+                                     if r.key.startswith("other_") and r.key != "other_other"
+                                     for c in edition.application_columns]
             notes.append("第三部分“（六）其他处理”印为一行（2019 年格式的写法），无法拆成三项，整行记入“3.其他”，"
-                         "另两项留空")
+                         "另两项原文没有（留空，不算未填）")
             found3 += 1
             continue
         at = _find(toks, pos, end3, row.label)
@@ -241,7 +277,7 @@ def parse(text: str) -> Parsed:
         found3 = max(found3, sum(1 for r in edition.application_rows
                                  if data["applications"][r.key]["total"] is not None))
     # meta
-    m = next((m for m in (_TITLE.search(ln.strip()) for ln in text.splitlines()) if m), None)
+    m = next((m for _, m in _titles(text.splitlines())), None)
     if m:
         year = m.group(1) or m.group(3)
         agency = re.sub(r"^[(（][^)）]*[)）]", "", re.sub(r"\s+", "", m.group(2)))
@@ -268,17 +304,45 @@ def parse(text: str) -> Parsed:
     return Parsed(data, notes)
 
 
+def _titles(lines: list[str]) -> list[tuple[int, re.Match[str]]]:
+    """The title lines (index, match): a title on one line, or broken over two short lines
+    (a PDF or .docx title set in two lines: “海宁市人民政府2023年度” / “政府信息公开工作年度报告”)."""
+    out = []
+    for i, ln in enumerate(lines):
+        s = ln.strip()
+        if len(s) > 60:
+            continue
+        m = _TITLE.search(s)
+        if m is None and i + 1 < len(lines) and 0 < len(s) <= 30 and 0 < len(lines[i + 1].strip()) <= 30 \
+                and not _TITLE.search(lines[i + 1]):
+            m = _TITLE.search(s + lines[i + 1].strip())
+        if m:
+            out.append((i, m))
+    return out
+
+
 _SUBHEAD = re.compile(r"^[(（]([一二三四五])[)）]\s*")
 
 
 def _overview(lines: list[str], edition: S.Edition, data: Report, source: dict[str, Any]) -> None:
     """Part 一: the lead text, then its sub-parts （一）…（五） in the conventional order; a short
     sub-head phrase ending in 。 (“主动公开情况。”) is the sub-head, not text."""
+    from nianbao.workbook_templates.published.clean import subpart_heading
+
     keys = [lab.key for lab in edition.overview_subparts if lab.key != "intro"]
     order = "一二三四五"
     parts: dict[str, list[str]] = {"intro": []}
     current = "intro"
     for ln in lines:
+        named = subpart_heading(ln)
+        if named and named[0] not in parts:  # a sub-head naming its subject, numbered in any style
+            current = named[0]
+            at = ln.find(named[1][:2])
+            head, dot, tail = ln[at:].partition("。")
+            rest = tail if dot and len(head) <= 16 else ("" if not dot else ln[at + len(head) + 1:])
+            parts[current] = [rest.strip()] if rest.strip() else []
+            source["headings"].append(ln[: at + len(head) + (1 if dot else 0)].strip())
+            continue
         m = _SUBHEAD.match(ln)
         if m and order.index(m.group(1)) < len(keys) and keys[order.index(m.group(1))] not in parts:
             current = keys[order.index(m.group(1))]
@@ -305,12 +369,16 @@ _FEE_SUM = re.compile(r"收取[^。；;\d]{0,20}(?:信息)?处理费[^。；;\d]
 def _prose(text: str, edition: S.Edition, data: Report, source: dict[str, Any]) -> None:
     """Parts 一, 五 and 六 as printed (between their headings), and the 信息处理费 statement.
     Part 一 is kept whole as its lead text (not yet split into its sub-parts)."""
-    lines = [ln.strip() for ln in text.replace("\r", "").split("\n")]
+    from nianbao.workbook_templates.published.clean import prose_lines
+
+    lines = prose_lines([ln.strip() for ln in text.replace("\r", "").split("\n")], _TITLE)
     keys = [norm(ln) for ln in lines]
     idx = {}
+    after = 0  # headings in order: a heading named earlier (a contents list) does not count
     for part in (0, 1, 4, 5):
         body = norm(edition.headings[part].split("、", 1)[1])
-        idx[part] = next((i for i, k in enumerate(keys) if body in k and len(k) <= len(body) + 14), -1)
+        idx[part] = next((i for i in range(after, len(keys)) if body in keys[i] and len(keys[i]) <= len(body) + 14), -1)
+        after = idx[part] + 1 if idx[part] >= 0 else after
     if idx[4] < 0 and idx[5] < 0:  # no heading stands on a line of its own: the text runs together
         from nianbao.workbook_templates.published import runs as R
 
@@ -333,7 +401,9 @@ def _prose(text: str, edition: S.Edition, data: Report, source: dict[str, Any]) 
         source["notes"].append("正文与表格连写（OCR），各部分文字按标题位置截取，未保留换行")
         return
     if idx[0] >= 0 and idx[1] > idx[0]:
-        _overview([ln for ln in lines[idx[0] + 1: idx[1]] if ln], edition, data, source)
+        heading = {norm(edition.headings[0]), norm(edition.headings[0].split("、", 1)[1])}
+        _overview([ln for ln in lines[idx[0] + 1: idx[1]] if ln and norm(ln) not in heading],  # not its repeat
+                  edition, data, source)
     if idx[4] >= 0:
         end = idx[5] if idx[5] > idx[4] else len(lines)
         set_path(data, "text.problems", "\n".join(ln for ln in lines[idx[4] + 1: end] if ln) or None)
@@ -371,7 +441,7 @@ def reports_in(text: str) -> list[Section]:
     title line and contain a 第三部分 table."""
     first_row = norm(S.get_edition("2021").application_rows[0].label)
     lines = text.replace("\r\n", "\n").split("\n")
-    starts = [(i, m) for i, ln in enumerate(lines) if (m := _TITLE.search(ln)) and len(ln.strip()) <= 60]
+    starts = _titles(lines)
     sections = []
     for k, (i, m) in enumerate(starts):
         end = starts[k + 1][0] if k + 1 < len(starts) else len(lines)
@@ -407,11 +477,13 @@ def _run_together(text: str, edition: S.Edition, data: Report, source: dict[str,
 
     flat = R.flatten(text)
     heads = R.headings(flat, edition)
+    budget = R.Budget()  # one hard budget for the whole report
     if not any(source.get("parts") or []):
         source["parts"] = [edition.headings[i] if h >= 0 else None for i, h in enumerate(heads)]
     notes = source["notes"]
     if need_table3 and heads[2] >= 0:
-        decoded = R.decode_table3(flat, edition, heads[2], heads[3] if heads[3] > heads[2] else len(flat))
+        decoded = R.decode_table3(flat, edition, heads[2], heads[3] if heads[3] > heads[2] else len(flat),
+                                  budget)
         cols = [c.key for c in edition.application_columns]
         for key, values in decoded.values.items():
             if values is None:
@@ -453,8 +525,14 @@ def _run_together(text: str, edition: S.Edition, data: Report, source: dict[str,
     if need_table4 and heads[3] >= 0:
         end = heads[4] if heads[4] > heads[3] else len(flat)
         digits = "".join(re.findall(r"[0-9]", flat[heads[3]: end]))
-        sols = R.decode_groups(digits, len(edition.review_groups), len(edition.review_results))
-        if len(sols) == 1:
+        try:
+            sols = R.decode_groups(digits, len(edition.review_groups), len(edition.review_results), budget=budget)
+        except R.BudgetExceeded:
+            sols = None
+        if sols is None:
+            source["notes"] = [x for x in source["notes"] if not x.startswith("第四部分没有读到")]
+            source["notes"].append(f"第四部分的数字连写为“{digits}”，在计算预算内没有拆完，留空")
+        elif len(sols) == 1:
             paths = [f"review_litigation.{g.key}.{r.key}" for g in edition.review_groups for r in edition.review_results]
             for path, v in zip(paths, sols[0]):
                 set_path(data, path, v)

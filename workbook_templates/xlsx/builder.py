@@ -10,7 +10,6 @@ Nothing here spells an official label: they all come from ``schema``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,9 +27,11 @@ from nianbao.workbook_templates.xlsx import look
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format import table_layout as L
 from nianbao.workbook_templates.xlsx.cellrefs import absolute, quote_sheet, ranges, sum_formula
-from nianbao.workbook_templates.xlsx.hidden_sheet import previous_chunks, previous_refs, span
+from nianbao.workbook_templates.xlsx.hidden_sheet import (
+    MARK_NAMES, MARK_SEVERITIES, mark_formula, mark_range, markable, previous_chunks, previous_refs, span)
 from nianbao.workbook_templates.format.report_data import get_path
 from nianbao.workbook_templates.format.schema import AGENCY_KINDS, NAME_EDITION, NAME_FORMAT_VERSION, NAME_PREVIOUS, NAME_SCHEMA, Edition, Kind
+from nianbao.workbook_templates.format.sanitise import xml_text
 
 # Sheet names of the template (the reader never uses them: it goes by defined names).
 COVER = "封面"
@@ -38,6 +39,8 @@ TABLE2, TABLE3, TABLE4 = S.TABLE_PARTS  # the three tables' sheets are named aft
 PROSE = S.Part.PROSE
 HIDDEN = "_nianbao"
 
+
+FORMULA_STYLE = "nianbao 公式"  # grey, locked: formulas, and the meta a distributor filled in
 
 BALANCED = "平衡"
 UNBALANCED = "不平衡"
@@ -58,11 +61,17 @@ _NUMBER_FORMATS = {
     Kind.DATE: "yyyy-mm-dd",
 }
 
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+TABLE_PT = 11  # the tables' text; printed at no less than 9 pt (第三部分 landscape, fit to one page wide)
+LINE_PT = 15  # a row's height per line of table text
+
+
+def _chars_per_line(units: float) -> int:
+    """Characters of TABLE_PT a column ``units`` wide holds (Excel: 7 px a unit and 5 px padding)."""
+    return max(1, int((units * 7 + 5) * 0.75 // TABLE_PT))
 
 
 def _styles() -> dict[str, NamedStyle]:
-    def named(name: str, fill: str | None, *, locked: bool, bold: bool = False, align=_CENTER, size=11):
+    def named(name: str, fill: str | None, *, locked: bool, bold: bool = False, align=_CENTER, size=TABLE_PT):
         st = NamedStyle(name=name)
         st.font = Font(name=_FONT, size=size, bold=bold)
         st.border = _BORDER
@@ -76,10 +85,10 @@ def _styles() -> dict[str, NamedStyle]:
         "input": named("nianbao 填写", look.INPUT_FILL, locked=False),
         "input_text": named("nianbao 填写文字", look.INPUT_FILL, locked=False, align=Alignment(
             horizontal="left", vertical="top", wrap_text=True)),
-        "formula": named("nianbao 公式", look.FORMULA_FILL, locked=True),
+        "formula": named(FORMULA_STYLE, look.FORMULA_FILL, locked=True),
         "header": named("nianbao 表头", None, locked=True, bold=True),
         "label": named("nianbao 栏目", None, locked=True, align=_LEFT),
-        "check": named("nianbao 校验", "FFFFFF", locked=True, bold=True, size=9),
+        "check": named("nianbao 校验", "FFFFFF", locked=True, bold=True, size=TABLE_PT),
     }
 
 
@@ -115,7 +124,7 @@ def _merge(ws: Worksheet, r1: int, c1: int, r2: int, c2: int, value: str, style:
 def _title(ws: Worksheet, text: str, last_col: int, note: str) -> None:
     ws.cell(1, 1, text).font = Font(name="黑体", size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
-    ws.cell(2, 1, note).font = Font(name=_FONT, size=9, color="595959")
+    ws.cell(2, 1, note).font = Font(name=_FONT, size=TABLE_PT, color="595959")
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last_col)
     ws.row_dimensions[1].height = 24
 
@@ -135,7 +144,7 @@ def _add_validation(ws: Worksheet, kind: Kind, refs: list[str], edition: Edition
         dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", **common)
         msg = "请填写不小于 0 的数字" + ("（单位：万元）。" if kind is Kind.WAN_YUAN else "（单位：元）。")
     elif kind is Kind.YEAR:
-        last = edition.last_year or 2100
+        last = edition.last_year or S.LAST_YEAR
         dv = DataValidation(type="whole", operator="between", formula1=str(edition.first_year),
                             formula2=str(last), **common)
         msg = f"本模板适用于 {edition.first_year}–{last} 年度的报告（{edition.document}）。"
@@ -210,7 +219,8 @@ def _cover(ws: Worksheet, w: _SheetWriter, edition: Edition, check_range: str) -
     last_year = f"{edition.last_year}年度" if edition.last_year else "起"
     _title(ws, "政府信息公开工作年度报告 · 填报工作簿", 2,
            f"格式：{edition.document}（{edition.first_year}年度{last_year}）。"
-           "黄色单元格填写，其余单元格已锁定；灰色单元格为公式自动计算。")
+           "黄色单元格填写，其余单元格已锁定；灰色单元格为公式自动计算，或由下发单位填好"
+           "（机关名称、统计年度、机关类型、上级机关）。联系方式是对外公开的咨询方式，写进报告。")
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 60
     row = 4
@@ -231,7 +241,7 @@ def _cover(ws: Worksheet, w: _SheetWriter, edition: Edition, check_range: str) -
     ws.cell(row, 2).style = w.styles["check"].name
     _check_colours(ws, f"B{row}")
     ws.cell(row + 1, 1, "机关类型：人民政府（各级人民政府，须报告考核、评议、追究情况）、"
-                        "政府部门、其他机关。").font = Font(name=_FONT, size=9, color="595959")
+                        "政府部门、其他机关。").font = Font(name=_FONT, size=TABLE_PT, color="595959")
     ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=2)
     _a4(ws, landscape=False)
 
@@ -240,7 +250,9 @@ _HEADER_ROLES = (L.NOTE, L.CAPTION, L.COLGROUP, L.COL, L.ROWGROUP)
 
 
 def _place(ws: Worksheet, w: _SheetWriter, grid: L.Grid, top: int) -> None:
-    """Place a table grid on the sheet with its top-left corner at (top, A)."""
+    """Place a table grid on the sheet with its top-left corner at (top, A).  A row label longer
+    than its columns hold gets a row tall enough for its lines (Excel does not grow a row for
+    wrapped text on its own)."""
     hdr, lab = w.styles["header"].name, w.styles["label"].name
     for c in grid.cells:
         r, col = top + c.row, 1 + c.col
@@ -250,8 +262,11 @@ def _place(ws: Worksheet, w: _SheetWriter, grid: L.Grid, top: int) -> None:
         else:
             _merge(ws, r, col, r + c.rowspan - 1, col + c.colspan - 1, c.text,
                    hdr if c.role in _HEADER_ROLES else lab)
-            if c.role == L.ROW and c.colspan == 1 and len(c.text) > 22:
-                ws.row_dimensions[r].height = 30
+            if c.role == L.ROW and c.rowspan == 1:
+                units = sum(ws.column_dimensions[get_column_letter(col + i)].width or 8.43 for i in range(c.colspan))
+                lines = -(-len(c.text) // _chars_per_line(units))
+                if lines > 1:
+                    ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, LINE_PT * lines)
 
 
 def _table2(ws: Worksheet, w: _SheetWriter, edition: Edition) -> None:
@@ -270,7 +285,7 @@ def _table3(ws: Worksheet, w: _SheetWriter, edition: Edition) -> str:
     first, last = 4, grid.ncols
     _title(ws, grid.heading, last,
            "黄色单元格填写整数（没有的填 0）；灰色单元格为公式；最下一行为每列“一＋二＝三＋四”的勾稽校验。")
-    for col, width in zip("ABC", (7, 12, 44)):
+    for col, width in zip("ABC", (6, 11, 36)):  # with seven columns of 10: one landscape page wide at ≥ 9 pt
         ws.column_dimensions[col].width = width
     for c in range(first, last + 1):
         ws.column_dimensions[get_column_letter(c)].width = 10
@@ -291,7 +306,7 @@ def _table3(ws: Worksheet, w: _SheetWriter, edition: Edition) -> str:
     check_range = f"{get_column_letter(first)}{check_row}:{get_column_letter(last)}{check_row}"
     _check_colours(ws, check_range)
     ws.freeze_panes = ws.cell(top + grid.header_rows, first)
-    _a4(ws, landscape=False, title_rows=f"{top}:{top + grid.header_rows - 1}")
+    _a4(ws, landscape=True, title_rows=f"{top}:{top + grid.header_rows - 1}")
     return check_range
 
 
@@ -355,7 +370,7 @@ def _prose(ws: Worksheet, w: _SheetWriter, edition: Edition) -> None:
         w.value_cell(path, row, 2)
         ws.row_dimensions[row].height = 120 if f.kind is Kind.PROSE else 20
         row += 1
-    _a4(ws, landscape=False)
+    _a4(ws, landscape=True)  # 126 columns' worth of text: portrait would print it at 6 pt
 
 
 def _hidden(ws: Worksheet, layout: Layout, edition: Edition) -> dict[str, str]:
@@ -409,9 +424,26 @@ def build(edition: Edition) -> Template:
         _name(wb, path, sheet, ref)
     for name, ref in hidden_names.items():
         _name(wb, name, HIDDEN, ref)
+    _mark_rules(wb, layout)
     wb.properties.creator = "nianbao"
     wb.properties.title = f"政府信息公开工作年度报告（{edition.key} 版格式）"
     return Template(wb, layout)
+
+
+_MARK_LOOK = {"error": (look.ERROR_FILL, look.ERROR_FONT), "warning": (look.WARNING_FILL, look.WARNING_FONT)}
+
+
+def _mark_rules(wb: Workbook, layout: Layout) -> None:
+    """The marks 校验 puts on input cells, as conditional formats keyed to the hidden sheet's lists
+    (template version 2): the add-in then writes values only."""
+    for sev in MARK_SEVERITIES:
+        _name(wb, MARK_NAMES[sev], HIDDEN, mark_range(sev))
+    for sheet, refs in markable(layout.edition.entered_paths, layout.cells).items():
+        for sev in MARK_SEVERITIES:
+            fill, font = _MARK_LOOK[sev]
+            wb[sheet].conditional_formatting.add(" ".join(ranges(refs)), FormulaRule(
+                formula=[mark_formula(sheet, sev)], fill=PatternFill("solid", bgColor=fill),
+                font=Font(color=font, bold=True), stopIfTrue=True))
 
 
 def _name(wb: Workbook, name: str, sheet: str, ref: str) -> None:
@@ -432,7 +464,7 @@ def _cell_value(kind: Kind, value: Any) -> Any:
         except ValueError:
             return value
     if isinstance(value, str):
-        return _ILLEGAL_XML.sub("", value)
+        return xml_text(value)
     return value
 
 
@@ -441,7 +473,8 @@ def fill(template: Template, data: Mapping[str, Any], *, lock_meta: bool = False
 
     Totals stay formulas (a caller compares printed totals with report_data.totals_differing).
     Text is always stored as text: a value beginning with ``=`` never becomes a formula.
-    ``lock_meta`` locks the cover's meta cells (copies distributed to units).
+    ``lock_meta`` locks the cells that identify the unit (copies distributed to units:
+    ``schema.UNIT_IDENTITY``), shown grey; the unit still fills 所属地区, 联系方式 and 发布日期.
     """
     wb, layout = template.workbook, template.layout
     for path in layout.edition.entered_paths:
@@ -451,7 +484,8 @@ def fill(template: Template, data: Mapping[str, Any], *, lock_meta: bool = False
         cell.value = value
         if isinstance(value, str):
             cell.data_type = "s"
-        if lock_meta and path.startswith("meta."):
+        if lock_meta and path in S.UNIT_IDENTITY:
+            cell.style = FORMULA_STYLE  # grey and locked, like every cell the unit does not fill
             cell.protection = Protection(locked=True)
     previous = data.get("previous")
     if previous is not None:

@@ -10,9 +10,9 @@ The result is written atomically (safe_write).
 
 from __future__ import annotations
 
+import io
 import posixpath
 import zipfile
-import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,8 @@ from lxml import etree
 
 from nianbao.workbook_templates.xlsx.cellrefs import absolute, column_index, parse_target, quote_sheet, split
 from nianbao.workbook_templates.format.errors import CorruptWorkbook
+from nianbao.workbook_templates.format.input_files import ZIP_ERRORS
+from nianbao.workbook_templates.format.sanitise import xml_text
 from nianbao.workbook_templates.xlsx.safe_write import write_atomic
 from nianbao.workbook_templates.xlsx.package import XlsxPackage
 
@@ -30,6 +32,10 @@ PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 WORKSHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+# Strict Open XML (Excel's "Strict Open XML Spreadsheet" save option) names the same markup with
+# other namespaces: the parts we edit are read as Transitional and written back as Strict.
+_STRICT = ((NS.encode(), b"http://purl.oclc.org/ooxml/spreadsheetml/main"),
+           (R_NS.encode(), b"http://purl.oclc.org/ooxml/officeDocument/relationships"))
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 # Child order of <worksheet> (ECMA-376 Part 1, CT_Worksheet): new elements go in their place.
@@ -70,20 +76,26 @@ class PackageEditor:
         self.path = Path(path)
         with XlsxPackage(self.path) as pkg:  # classifies bad input with the reader's messages
             self.sheet_parts = {name: sh.part for name, sh in pkg.sheets.items()}
+            raw = pkg.raw
         try:
-            with zipfile.ZipFile(self.path) as z:
+            with zipfile.ZipFile(io.BytesIO(raw)) as z:
                 self._infos = z.infolist()
                 self._data = {i.filename: z.read(i) for i in self._infos}
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as e:
+        except ZIP_ERRORS as e:
             raise CorruptWorkbook(f"{self.path.name} 已损坏，无法改写。", f"{self.path.name} is damaged: {e}") from e
         self._trees: dict[str, etree._Element] = {}
+        self.strict = _STRICT[0][1] in self._data.get("xl/workbook.xml", b"")
 
     # -- parts ---------------------------------------------------------------------------
 
     def xml(self, part: str) -> etree._Element:
         if part not in self._trees:
             try:
-                self._trees[part] = etree.fromstring(self._data[part], _PARSER)
+                raw = self._data[part]
+                if self.strict:
+                    for transitional, strict in _STRICT:
+                        raw = raw.replace(strict, transitional)
+                self._trees[part] = etree.fromstring(raw, _PARSER)
             except (KeyError, etree.XMLSyntaxError) as e:
                 raise CorruptWorkbook(f"{self.path.name} 的 {part} 缺失或已损坏。", f"{part} is missing or damaged: {e}") from e
         return self._trees[part]
@@ -135,6 +147,9 @@ class PackageEditor:
             return None
         return etree.SubElement(row, q("c"), r=ref)
 
+    def has_cell(self, sheet: str, ref: str) -> bool:
+        return self._cell(sheet, ref, create=False) is not None
+
     def set_value(self, sheet: str, ref: str, value: str | int | float | None) -> None:
         """Set a cell's value, keeping its style; strings are inline (never formulas)."""
         c = self._cell(sheet, ref)
@@ -146,6 +161,7 @@ class PackageEditor:
         if value is None:
             return
         if isinstance(value, str):
+            value = xml_text(value)
             c.set("t", "inlineStr")
             t = etree.SubElement(etree.SubElement(c, q("is")), q("t"))
             t.text = value
@@ -244,9 +260,9 @@ class PackageEditor:
             insert_in_order(styles, dxfs, order)
         want = (f'<dxf xmlns="{NS}"><font><b val="1"/><color rgb="FF{font_rgb}"/></font>'
                 f'<fill><patternFill patternType="solid"><bgColor rgb="FF{fill_rgb}"/></patternFill></fill></dxf>')
-        canon = etree.tostring(etree.fromstring(want), method="c14n")
+        canon = etree.tostring(etree.fromstring(want), method="c14n", exclusive=True)
         for i, dxf in enumerate(dxfs.findall(q("dxf"))):
-            if etree.tostring(dxf, method="c14n") == canon:
+            if etree.tostring(dxf, method="c14n", exclusive=True) == canon:
                 return i
         dxfs.append(etree.fromstring(want))
         dxfs.set("count", str(len(dxfs.findall(q("dxf")))))
@@ -261,9 +277,9 @@ class PackageEditor:
             return 0
         b = '<b val="1"/>' if bold else ""
         font = etree.fromstring(f'<font xmlns="{NS}">{b}<sz val="11"/></font>')
-        canon = etree.tostring(font, method="c14n")
+        canon = etree.tostring(font, method="c14n", exclusive=True)
         font_id = next((i for i, f in enumerate(fonts.findall(q("font")))
-                        if etree.tostring(f, method="c14n") == canon), None)
+                        if etree.tostring(f, method="c14n", exclusive=True) == canon), None)
         if font_id is None:
             fonts.append(font)
             font_id = len(fonts.findall(q("font"))) - 1
@@ -281,29 +297,38 @@ class PackageEditor:
 
     # -- marks (conditional formats we own, found again by their formula) -----------------
 
-    def set_marks(self, sheet: str, marker: str, refs: Iterable[str], dxf_id: int) -> None:
-        """Replace the conditional format identified by ``marker`` with one over ``refs``."""
+    def has_rule(self, sheet: str, formula: str) -> bool:
+        return any((f.text or "") == formula for f in self.sheet(sheet).iter(q("formula")))
+
+    def set_rule(self, sheet: str, formula: str, refs: Iterable[str], dxf_id: int, *,
+                 remove: Iterable[str] = ()) -> None:
+        """Put one conditional format (``formula``, style ``dxf_id``) over ``refs``, replacing any
+        of ours with the same formula or one of ``remove`` (an older form of the mark)."""
         root = self.sheet(sheet)
-        formula = f'"{marker}"<>""'
+        drop = {formula, *remove}
         for cf in root.findall(q("conditionalFormatting")):
-            if any((f.text or "") == formula for f in cf.iter(q("formula"))):
+            if any((f.text or "") in drop for f in cf.iter(q("formula"))):
                 root.remove(cf)
-        refs = sorted(set(refs), key=lambda r: (split(r)[1], column_index(split(r)[0])))
+        refs = sorted(set(refs), key=lambda r: (split(r.split(":")[0])[1], column_index(split(r.split(":")[0])[0])))
         if not refs:
             return
         priorities = [int(r.get("priority", "0")) for r in root.iter(q("cfRule"))]
         cf = etree.Element(q("conditionalFormatting"), sqref=" ".join(refs))
         rule = etree.SubElement(cf, q("cfRule"), type="expression", dxfId=str(dxf_id),
-                                priority=str(max(priorities, default=0) + 1))
+                                priority=str(max(priorities, default=0) + 1), stopIfTrue="1")
         etree.SubElement(rule, q("formula")).text = formula
         insert_in_order(root, cf, _WORKSHEET_ORDER)
 
     # -- saving --------------------------------------------------------------------------
 
     def _bytes(self, part: str) -> bytes:
-        if part in self._trees:
-            return etree.tostring(self._trees[part], xml_declaration=True, encoding="UTF-8", standalone=True)
-        return self._data[part]
+        if part not in self._trees:
+            return self._data[part]
+        raw = etree.tostring(self._trees[part], xml_declaration=True, encoding="UTF-8", standalone=True)
+        if self.strict:
+            for transitional, strict in _STRICT:
+                raw = raw.replace(transitional, strict)
+        return raw
 
     def save(self, target: str | Path | None = None) -> Path | None:
         """Write the package atomically (to the same file by default); returns the backup."""

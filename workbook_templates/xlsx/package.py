@@ -11,9 +11,10 @@ format, a workbook with an open password, a broken zip, a zip that is not a work
 
 from __future__ import annotations
 
+import io
 import posixpath
+import re
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -22,11 +23,13 @@ from defusedxml import ElementTree as SafeET
 from lxml import etree
 
 from nianbao.workbook_templates.xlsx.cellrefs import column_index, column_letter, parse_target, split
-from nianbao.workbook_templates.format.errors import CorruptWorkbook, Encrypted, NotXlsx, OldFormat, UnreadableFile
+from nianbao.workbook_templates.format.errors import CorruptWorkbook, Encrypted, NotXlsx, OldFormat
+from nianbao.workbook_templates.format.input_files import MAX_PART_BYTES, ZIP_ERRORS, check_zip, read_input
 
-MAX_PART_BYTES = 200 * 1024 * 1024  # an XML part larger than this is refused (zip bombs)
 _SHEET_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
                                 remove_comments=True, remove_pis=True)
+_CELL_REF = re.compile(r"\$?[A-Z]{1,3}\$?[0-9]{1,7}")
+MAX_ROW, MAX_COLUMN = 1_048_576, 16_384  # the last cell of a worksheet: XFD1048576
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _SAVE_AS = "请用 Excel 或 WPS 打开后“另存为”→“Excel 工作簿（*.xlsx）”，再重试。"
@@ -54,14 +57,14 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _sniff(path: Path, head: bytes) -> None:
+def _sniff(path: Path, raw: bytes) -> None:
     """Raise the specific error for a file that is not an .xlsx/.xlsm zip."""
     suffix = path.suffix.lower()
+    head = raw[:8]
     if not head:
         raise NotXlsx(f"文件是空的：{path.name}", f"the file is empty: {path.name}")
     if head.startswith(_OLE_MAGIC):
-        with path.open("rb") as fh:
-            blob = fh.read(4 * 1024 * 1024)
+        blob = raw[: 4 * 1024 * 1024]
         if "EncryptionInfo".encode("utf-16-le") in blob or "EncryptedPackage".encode("utf-16-le") in blob:
             raise Encrypted(
                 f"{path.name} 设置了打开密码，无法读取。请在 Excel/WPS 中取消密码（文件→信息→保护工作簿）后另存，再重试。",
@@ -81,24 +84,18 @@ class XlsxPackage:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        if not self.path.exists():
-            raise UnreadableFile(f"找不到文件：{self.path}", f"file not found: {self.path}")
-        if not self.path.is_file():
-            raise UnreadableFile(f"不是文件：{self.path}", f"not a file: {self.path}")
-        try:
-            with self.path.open("rb") as fh:
-                head = fh.read(8)
-        except OSError as e:
-            raise UnreadableFile(f"无法打开 {self.path}：{e.strerror}", f"cannot open {self.path}: {e}") from e
+        self.raw = read_input(self.path)  # a regular file, within its byte limit
+        head = self.raw[:8]
         if not head.startswith(b"PK"):
-            _sniff(self.path, head)
+            _sniff(self.path, self.raw)
         try:
-            self._zip = zipfile.ZipFile(self.path)
-        except (zipfile.BadZipFile, OSError, ValueError) as e:
+            self._zip = zipfile.ZipFile(io.BytesIO(self.raw))
+        except ZIP_ERRORS as e:
             raise CorruptWorkbook(
                 f"{self.path.name} 已损坏（不是完整的 zip 压缩包），无法读取。请找回原文件或重新保存。",
                 f"{self.path.name} is damaged (not a complete zip archive): {e}",
             ) from e
+        check_zip(self._zip, self.path.name)  # too many parts, or too large unpacked
         members = set(self._zip.namelist())
         if "xl/workbook.xml" not in members:
             if "xl/workbook.bin" in members:
@@ -148,7 +145,7 @@ class XlsxPackage:
         try:
             with self._open(part) as fh:
                 return SafeET.parse(fh).getroot()
-        except (SafeET.ParseError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as e:
+        except (SafeET.ParseError, *ZIP_ERRORS) as e:
             raise CorruptWorkbook(f"{self.path.name} 的 {part} 已损坏，无法读取。",
                                   f"{part} in {self.path.name} is damaged: {e}") from e
         except Exception as e:  # defusedxml's DTD/entity refusals
@@ -221,26 +218,46 @@ class XlsxPackage:
         try:
             with self._open(sh.part) as fh:
                 root = etree.fromstring(fh.read(), _SHEET_PARSER)
-        except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as e:
+        except (etree.XMLSyntaxError, *ZIP_ERRORS) as e:
             raise CorruptWorkbook(f"{self.path.name} 的工作表“{sh.name}”已损坏，无法读取。",
                                   f"sheet {sh.name!r} of {self.path.name} is damaged: {e}") from e
         if root.getroottree().docinfo.internalDTD is not None:
             raise CorruptWorkbook(f"{self.path.name} 的工作表“{sh.name}”含有不安全的 XML（DTD），拒绝读取。",
                                   f"sheet {sh.name!r} of {self.path.name} holds a DTD")
-        row_no, last_ref = 0, None
+        try:
+            self._index_cells(sh, root)
+        except ValueError as e:  # a row number that is not one, a cell past XFD or row 1048576
+            raise CorruptWorkbook(f"{self.path.name} 的工作表“{sh.name}”已损坏（{e}），无法读取。",
+                                  f"sheet {sh.name!r} of {self.path.name} is damaged: {e}") from None
+
+    @staticmethod
+    def _index_cells(sh: Sheet, root) -> None:
+        row_no, col, last_ref = 0, 0, None
         elements = sh.elements
         for el in root.iter("{*}row", "{*}c", "{*}sheetProtection"):
             tag = _local(el.tag)
             if tag == "row":
-                row_no = int(el.get("r") or row_no + 1)
-                last_ref = None
+                r = el.get("r")
+                if r and not (r.isascii() and r.isdigit()):
+                    raise ValueError(f"行号 {r[:20]!r} 不是数字")
+                row_no = int(r) if r else row_no + 1
+                if not 1 <= row_no <= MAX_ROW:
+                    raise ValueError(f"行号 {row_no} 超出范围")
+                col, last_ref = 0, None
             elif tag == "c":
                 ref = el.get("r")
-                if not ref:  # rare: a writer that leaves out r counts columns from the previous cell
-                    col = column_index(split(last_ref)[0]) + 1 if last_ref else 1
-                    ref = f"{column_letter(col)}{row_no}"
-                elements[ref] = el
-                last_ref = ref
+                if ref:  # the usual case: stored as found, parsed only when looked up
+                    elements[ref] = el
+                    last_ref = ref
+                    continue
+                # rare: a writer that leaves out r counts columns from the previous cell
+                if last_ref and not _CELL_REF.fullmatch(last_ref):
+                    raise ValueError(f"单元格地址 {last_ref[:20]!r} 无效")
+                col = (column_index(split(last_ref)[0]) if last_ref else col) + 1
+                last_ref = None
+                if col > MAX_COLUMN:
+                    raise ValueError(f"第 {row_no} 行的单元格超出最后一列 XFD")
+                elements[f"{column_letter(col)}{row_no}"] = el
             else:
                 sh.protected = el.get("sheet") in ("1", "true")
 

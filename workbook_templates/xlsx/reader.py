@@ -13,6 +13,7 @@ negative counts are read and kept for the validator, not refused.
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
 from functools import lru_cache
@@ -25,6 +26,7 @@ from typing import Any
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.xlsx.cellrefs import expand, same_formula, sum_formula
 from nianbao.workbook_templates.format.errors import DataError, NotOurWorkbook
+from nianbao.workbook_templates.format.numbers import unusable
 from nianbao.workbook_templates.format.report_data import (
     Report, computed_value, empty_report, get_path, normalise, number, set_path)
 from nianbao.workbook_templates.format.schema import AGENCY_KINDS, NAME_EDITION, NAME_FORMAT_VERSION, NAME_PREVIOUS, NAME_SCHEMA, Edition, Kind
@@ -42,6 +44,11 @@ class WorkbookRead:
     data: Report
     cells: dict[str, tuple[str, str]]  # path -> (sheet, cell)
     integrity: list[dict[str, str]] = field(default_factory=list)  # INT-01 material
+    occupied: dict[str, str] = field(default_factory=dict)  # path -> what a valueless, non-blank cell holds
+
+    def is_blank(self, path: str) -> bool:
+        """Empty, or a blank mark (/, -, 无): a formula, an error value or text is never blank."""
+        return get_path(self.data, path) is None and path not in self.occupied
 
     @property
     def edition(self) -> Edition:
@@ -59,13 +66,23 @@ def _parse_number(text: str) -> tuple[int | float | None, str | None]:
     m = _LEADING_NUMBER.match(norm)
     if not m:
         return None, "单元格里是文字，不是数字"
-    value = number(float(m.group(1)))
+    raw = float(m.group(1))
+    why = unusable(raw)
+    if why:
+        return None, why
+    value = number(raw)
     if m.group(0).strip() == norm:
         return value, "数字以文本形式保存"
     return value, "单元格里除数字外还有文字，取了开头的数字"
 
 
-def _excel_date(serial: float, date1904: bool) -> str:
+_LAST_SERIAL = 2958465  # 9999-12-31, the last day Excel can show
+
+
+def _excel_date(serial: float, date1904: bool) -> str | None:
+    """The ISO date of an Excel serial, or None for a serial no calendar day has (NaN, 99999999)."""
+    if not (math.isfinite(serial) and 1 <= serial <= _LAST_SERIAL):
+        return None
     base = date(1904, 1, 1) if date1904 else date(1899, 12, 30)
     return (base + timedelta(days=int(serial))).isoformat()
 
@@ -81,11 +98,14 @@ def cell_value(kind: Kind, cell: Cell, date1904: bool = False) -> tuple[Any, tup
     if cell.error:
         return None, (cell.error, "单元格为错误值")
     v = cell.value
+    if v is None and cell.formula:  # never "blank": a formula whose result was never computed
+        return None, (f"={cell.formula}", "单元格里是公式，没有计算结果（在 Excel/WPS 中打开并保存后可读出）")
     if isinstance(v, bool):
         return None, ("TRUE" if v else "FALSE", "单元格里是逻辑值")
     if kind.numeric or kind is Kind.YEAR:
         if isinstance(v, float):
-            return number(v), None
+            why = unusable(v)
+            return (None, (format(v, "g"), why)) if why else (number(v), None)
         if v is None:
             return None, None
         value, note = _parse_number(v)
@@ -100,7 +120,8 @@ def cell_value(kind: Kind, cell: Cell, date1904: bool = False) -> tuple[Any, tup
         return text, (text, "机关类型应为：" + "、".join(AGENCY_KINDS.values()))
     if kind is Kind.DATE:
         if isinstance(v, float):
-            return _excel_date(v, date1904), None
+            day = _excel_date(v, date1904)
+            return (day, None) if day else (None, (format(v, "g"), "不是有效的日期（日期序号超出范围）"))
         if v is None or v == "":
             return None, None
         text = str(v).strip()
@@ -166,6 +187,7 @@ class _Binder:
         self.source_cells: dict[str, dict[str, Any]] = {}
         self.integrity: list[dict[str, Any]] = []
         self.notes: list[str] = []
+        self.occupied: dict[str, str] = {}
 
     def raw(self, path: str) -> Cell:
         return self.src.cell(*self.cells[path])
@@ -177,6 +199,8 @@ class _Binder:
         value, note = cell_value(self.edition.fields[path].kind, cell, self.src.date1904)
         if note:
             self.note_cell(path, *note)
+            if value is None:
+                self.occupied[path] = note[0]
         return value
 
     def total(self, path: str, resolved: dict[str, Any]) -> Any:
@@ -260,7 +284,7 @@ def bind(src: NamedCells) -> WorkbookRead:
     data["previous"] = _read_previous(src, r)
     if r.source_cells or r.integrity or r.notes:
         data["source"] = {"format": "xlsx", "cells": r.source_cells, "notes": r.notes, "integrity": r.integrity}
-    return WorkbookRead(data, r.cells, r.integrity)
+    return WorkbookRead(data, r.cells, r.integrity, r.occupied)
 
 
 def read_workbook(path: str | Path) -> WorkbookRead:

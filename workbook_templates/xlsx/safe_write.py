@@ -1,21 +1,33 @@
-"""The one way this project writes a file: never half-written, never silently lost.
+"""The one way this project writes a file: never half-written, never silently lost, never two at once.
 
 The content goes to a temporary file in the target's folder, is flushed and fsync'ed, and only
 then renamed over the target (atomic on POSIX and on NTFS).  When a previous version exists it
-is kept first as ``<name>.<YYYYmmdd-HHMMSS>.bak`` — a name no later run reuses, so a backup is
-never overwritten.  If anything fails, the temporary file is removed and the target is untouched.
-A target that is read-only, or open in Excel/WPS (its ``~$`` lock file is present), is refused
-with a message before anything is written.
+is kept first as ``<name>.<YYYYmmdd-HHMMSS>.bak`` (then ``-2``, ``-3`` …).  Backup names are
+created exclusively — a hard link made with ``link(2)``, or a file opened with ``O_EXCL`` — so
+a name that exists, whoever made it and however close in time, is never replaced.
+
+Writers of one target take an advisory lock first (``locked``: ``flock`` on a hidden lock file
+beside the target, removed afterwards), so two runs on one workbook — even started in the same
+second — cannot interleave: the second waits (up to ``LOCK_TIMEOUT`` seconds, or
+``NIANBAO_LOCK_TIMEOUT``) and then works on the first one's result.  A command that reads, changes
+and writes a workbook holds the lock for the whole of it.
+
+A symlinked target is resolved: the real file gets the content, the link stays a link, and the
+backup sits beside the real file.  A link loop is refused with a message.  If anything fails, the
+temporary file is removed and the target is untouched.  A target that is read-only, or open in
+Excel/WPS (its ``~$`` lock file is present), is refused with a message before anything is written.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,15 +36,132 @@ from nianbao.workbook_templates.format.errors import OutputError
 BACKUP_SUFFIX = ".bak"
 
 
-def backup_path(target: Path) -> Path:
-    """A fresh backup name beside ``target``: name.YYYYmmdd-HHMMSS.bak (then -2, -3 …)."""
+LOCK_TIMEOUT = 60.0  # seconds a writer waits for another writer of the same target
+_held: dict[str, list[int]] = {}  # lock files this process holds -> [fd, depth]
+
+
+def _backup_names(target: Path) -> Iterator[Path]:
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    candidate = target.with_name(f"{target.name}.{stamp}{BACKUP_SUFFIX}")
+    yield target.with_name(f"{target.name}.{stamp}{BACKUP_SUFFIX}")
     k = 2
-    while candidate.exists():
-        candidate = target.with_name(f"{target.name}.{stamp}-{k}{BACKUP_SUFFIX}")
+    while True:
+        yield target.with_name(f"{target.name}.{stamp}-{k}{BACKUP_SUFFIX}")
         k += 1
-    return candidate
+
+
+def keep_backup(target: Path) -> Path:
+    """Keep the current ``target`` under a fresh backup name, created exclusively (never replacing)."""
+    for candidate in _backup_names(target):
+        try:
+            os.link(target, candidate)  # atomic, fails if the name exists, and copies nothing
+            return candidate
+        except FileExistsError:
+            continue
+        except OSError as e:  # no hard links here (FAT, some network shares): an exclusive copy
+            if e.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.EACCES,
+                               errno.ENOSYS):
+                raise
+        try:
+            fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        except FileExistsError:
+            continue
+        try:
+            with os.fdopen(fd, "wb") as out, open(target, "rb") as src:
+                shutil.copyfileobj(src, out)
+                out.flush()
+                os.fsync(out.fileno())
+            shutil.copystat(target, candidate)
+        except BaseException:
+            candidate.unlink(missing_ok=True)
+            raise
+        return candidate
+    raise AssertionError("unreachable")
+
+
+def real_target(target: str | os.PathLike[str]) -> Path:
+    """The file a write to ``target`` must change: a symlink resolved to what it points at."""
+    target = Path(target)
+    if not target.is_symlink():
+        return target
+    try:
+        return Path(os.path.realpath(target, strict=True))
+    except FileNotFoundError:  # a link to a file not yet there: create it where the link points
+        return Path(os.path.realpath(target))
+    except OSError as e:
+        raise OutputError(f"{target.name} 是一个无法解析的链接（链接循环或无法访问）：{e.strerror}；没有写入。",
+                          f"{target} is a symbolic link that cannot be resolved: {e}") from e
+
+
+def lock_path(target: str | os.PathLike[str]) -> Path:
+    real = real_target(target)
+    return real.with_name(f".{real.name}.nianbao-lock")
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        if os.name == "nt":  # pragma: no cover - Windows
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError as e:
+        if e.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK, errno.EDEADLK):
+            return False
+        raise
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return False
+    here = os.fstat(fd)
+    return (st.st_ino, st.st_dev) == (here.st_ino, here.st_dev) or os.name == "nt"
+
+
+@contextlib.contextmanager
+def locked(target: str | os.PathLike[str], timeout: float | None = None) -> Iterator[Path]:
+    """Hold the advisory lock of ``target`` (re-entrant in one process); yields the real target."""
+    real = real_target(target)
+    lock = real.with_name(f".{real.name}.nianbao-lock")
+    key = os.path.abspath(lock)
+    if key in _held:
+        _held[key][1] += 1
+        try:
+            yield real
+        finally:
+            _held[key][1] -= 1
+        return
+    if timeout is None:
+        timeout = float(os.environ.get("NIANBAO_LOCK_TIMEOUT", LOCK_TIMEOUT))
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+        except FileNotFoundError:
+            raise OutputError(f"输出文件夹不存在：{real.parent}", f"output folder does not exist: {real.parent}") from None
+        except OSError as e:
+            raise OutputError(f"无法在 {real.parent} 中写入文件：{e.strerror}", f"cannot write in {real.parent}: {e}") from e
+        if _try_lock(fd):
+            if _same_file(fd, lock):  # not a lock file its last holder removed meanwhile
+                break
+        os.close(fd)
+        if time.monotonic() > deadline:
+            raise OutputError(f"{real.name} 正在写入（另一个 nianbao 正在改写它），请稍后重试；原文件未改动。",
+                              f"{real.name} is being written by another nianbao run; try again later")
+        time.sleep(0.05)
+    _held[key] = [fd, 1]
+    try:
+        yield real
+    finally:
+        del _held[key]
+        with contextlib.suppress(OSError):
+            os.unlink(lock)  # while still holding it: a waiter that opened it sees it is gone and retries
+        os.close(fd)  # closing releases the lock
 
 
 def lock_files(target: Path) -> list[Path]:
@@ -75,12 +204,18 @@ def write_atomic(
 ) -> Path | None:
     """Write ``content`` (bytes, text as UTF-8, or a function writing to a binary file) to
     ``target`` atomically.  Returns the backup's path when a previous version was kept."""
-    target = Path(target)
+    target = real_target(target)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(f"输出文件夹不存在：{folder}", f"output folder does not exist: {folder}")
     if target.is_dir():
         raise OutputError(f"输出路径是一个文件夹：{target}", f"output path is a folder: {target}")
+    with locked(target):
+        return _write_locked(target, folder, content, backup)
+
+
+def _write_locked(target: Path, folder: Path, content: bytes | str | Callable[[BinaryIO], None],
+                  backup: bool) -> Path | None:
     check_writable(target)
     try:
         fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
@@ -88,6 +223,7 @@ def write_atomic(
         raise OutputError(f"无法在 {folder} 中写入文件：{e.strerror}", f"cannot write in {folder}: {e}") from e
     tmp = Path(tmp_name)
     kept: Path | None = None
+    replaced = False
     try:
         # mkstemp creates 0600; give the file the mode a normal write would (or the old one's)
         os.chmod(tmp, (target.stat().st_mode & 0o7777) if target.exists() else 0o666 & ~_umask())
@@ -101,15 +237,14 @@ def write_atomic(
             fh.flush()
             os.fsync(fh.fileno())
         if backup and target.exists():
-            kept = backup_path(target)
-            bak_tmp = tmp.with_name(tmp.name + BACKUP_SUFFIX)
-            shutil.copy2(target, bak_tmp)
-            os.replace(bak_tmp, kept)
+            kept = keep_backup(target)
         os.replace(tmp, target)
+        replaced = True
         _fsync_dir(folder)
     except BaseException as e:
         tmp.unlink(missing_ok=True)
-        tmp.with_name(tmp.name + BACKUP_SUFFIX).unlink(missing_ok=True)
+        if kept is not None and not replaced:
+            kept.unlink(missing_ok=True)  # the target was not replaced: it still is what the backup holds
         if isinstance(e, PermissionError):
             raise OutputError(f"无法写入 {target}（没有权限，或文件正被其他程序打开）；原文件未改动。",
                               f"cannot write {target} (no permission, or open in another program): {e}") from e

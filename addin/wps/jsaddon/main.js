@@ -157,13 +157,9 @@
           sheet = added = wb.Worksheets.Add(undefined, wb.Worksheets.Item(wb.Worksheets.Count));
           sheet.Name = r.sheet;
         } else {
-          sheet.UsedRange.Clear(); // our own sheet, never protected: values, links and formats go
+          w.set(sheet.UsedRange, null); // our own sheet: the old rows go (its formats stay)
         }
-        sheet.Range("A1:" + column(r.width) + r.rows.length).Value2 = r.rows;
-        for (var i = 0; i < r.links.length; i++) {
-          var l = r.links[i];
-          sheet.Hyperlinks.Add(sheet.Cells.Item(l.row, l.col), "", l.sub, "", l.text);
-        }
+        sheet.Range("A1:" + column(r.width) + r.rows.length).Value2 = r.rows; // one block; links are HYPERLINK formulas
       } catch (e) {
         w.undo();
         if (added) { try { added.Delete(); } catch (e2) { /* nothing more to do */ } }

@@ -23,7 +23,8 @@ from nianbao.workbook_templates.format.report_data import empty_report, get_path
 from nianbao.workbook_templates.xlsx.safe_write import write_atomic
 
 READABLE = (".xlsx", ".xlsm", ".json", ".txt", ".md", ".html", ".htm", ".docx", ".pdf")
-MANIFEST_HEADERS = ("单位编号", "名称", "类型", "上级", "联系人", "联系电话", "文件", "上年数据")
+MANIFEST = "下发清单"
+MANIFEST_HEADERS = ("单位编号", "名称", "类型", "上级", "汇总", "联系人", "联系电话", "公开联系方式", "文件", "上年数据")
 
 
 def candidate_files(folder: Path, suffixes: Iterable[str]) -> list[Path]:
@@ -64,11 +65,17 @@ def _previous_index(folder: Path, year: int) -> tuple[dict[str, dict], dict[str,
 
 
 def _write_one(args: tuple[dict[str, Any], str]) -> str:
-    from nianbao.workbook_templates.xlsx.writer import write_workbook
+    from nianbao.batch.clone import write_copy
 
     data, target = args
-    write_workbook(data, target, lock_meta=True)
+    write_copy(data, target)
     return target
+
+
+def _write_many(jobs: list[tuple[dict[str, Any], str]]) -> int:
+    for job in jobs:
+        _write_one(job)
+    return len(jobs)
 
 
 def distribute(units: list[Unit], year: int, out: Path, previous_dir: Path | None = None,
@@ -82,7 +89,8 @@ def distribute(units: list[Unit], year: int, out: Path, previous_dir: Path | Non
     for u in units:
         data = empty_report(edition)
         for key, value in (("agency", u.name), ("year", year), ("agency_kind", u.kind), ("unit_id", u.unit_id),
-                           ("parent", u.parent or None), ("contact", u.contact or None)):
+                           ("parent", u.parent or None), ("contact", u.public_contact or None),
+                           ("region", u.region or None)):
             set_path(data, f"meta.{key}", value)
         last = by_id.get(u.unit_id) or by_name.get(norm_name(u.name))
         carried = "无上年数据"
@@ -95,11 +103,14 @@ def distribute(units: list[Unit], year: int, out: Path, previous_dir: Path | Non
             carried = f"已结转（{last['_file']}）"
         jobs.append((data, str(out / names[u.unit_id])))
         rows.append(ManifestRow(u, names[u.unit_id], carried))
-    if len(jobs) > 16 and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor() as pool:
-            for _ in pool.map(_write_one, jobs, chunksize=8):
+    workers = min(os.cpu_count() or 1, len(jobs) // 100)
+    if workers > 1:  # each worker builds the base copy once, then clones it (about 2 ms a copy)
+        batches = [jobs[i: i + 50] for i in range(0, len(jobs), 50)]
+        with ProcessPoolExecutor(workers) as pool:
+            for done in pool.map(_write_many, batches):
                 if progress:
-                    progress()
+                    for _ in range(done):
+                        progress()
     else:
         for job in jobs:
             _write_one(job)
@@ -111,7 +122,8 @@ def distribute(units: list[Unit], year: int, out: Path, previous_dir: Path | Non
 
 def _manifest_values(r: ManifestRow) -> list[str]:
     u = r.unit
-    return [u.unit_id, u.name, S.AGENCY_KINDS[u.kind], u.parent, u.contact_person, u.phone, r.file, r.carried]
+    return [u.unit_id, u.name, S.AGENCY_KINDS[u.kind], u.parent, "是" if u.aggregate else "否", u.contact_person,
+            u.phone, u.public_contact, r.file, r.carried]
 
 
 def write_manifest(out: Path, rows: list[ManifestRow]) -> None:
@@ -122,10 +134,10 @@ def write_manifest(out: Path, rows: list[ManifestRow]) -> None:
     w.writerow(MANIFEST_HEADERS)
     for r in rows:
         w.writerow([_csv_safe(v) for v in _manifest_values(r)])
-    write_atomic(out / "下发清单.csv", buf.getvalue().encode("utf-8-sig"))
+    write_atomic(out / f"{MANIFEST}.csv", buf.getvalue().encode("utf-8-sig"))
     wb = Workbook()
     ws = wb.active
-    ws.title = "下发清单"
+    ws.title = MANIFEST
     ws.append(list(MANIFEST_HEADERS))
     for r in rows:
         ws.append(_manifest_values(r))
@@ -133,9 +145,9 @@ def write_manifest(out: Path, rows: list[ManifestRow]) -> None:
             if isinstance(cell.value, str):
                 cell.data_type = "s"
     ws.auto_filter.ref = ws.dimensions
-    for col, width in zip("ABCDEFGH", (14, 30, 10, 24, 10, 16, 36, 30)):
+    for col, width in zip("ABCDEFGHIJ", (14, 30, 10, 24, 6, 10, 16, 36, 36, 30)):
         ws.column_dimensions[col].width = width
-    write_atomic(out / "下发清单.xlsx", wb.save)
+    write_atomic(out / f"{MANIFEST}.xlsx", wb.save)
 
 
 def _csv_safe(value: str) -> str:

@@ -13,12 +13,35 @@ from pathlib import Path
 
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format.errors import DataError, UnreadableFile
+from nianbao.workbook_templates.format.input_files import open_zip, read_input
+from nianbao.workbook_templates.format.sanitise import file_stem
 
-COLUMNS = {"名称": "name", "类型": "kind", "上级": "parent", "联系人": "contact_person", "联系电话": "phone",
-           "文件名": "file_name", "汇总": "aggregate"}
+# The roster's columns: header -> (Unit field, what it means).  Written once here; the README,
+# `distribute --help` and the 说明 sheet of `nianbao roster-template` list them from this table.
+COLUMNS: dict[str, tuple[str, str]] = {
+    "名称": ("name", "必填。单位全称，即年报标题中的机关名称，如“示例市甲区财政局”。"),
+    "类型": ("kind", "政府 / 部门 / 其他（人民政府须报告考核、评议、追究情况）；空白时按名称推断。"),
+    "上级": ("parent", "上级单位的“名称”（与名单中那一行完全相同）；最上级的单位留空。"
+                      "汇总报告的机关默认是名单中唯一没有上级的单位。"),
+    "汇总": ("aggregate", "是 / 否（默认否）。“是”表示这个单位交回的是包括其全部下级的汇总（如区汇总表），"
+                         "它的下级不再重复相加；下级单位的报送同时交来时列为“已含在…汇总中”。"),
+    "联系人": ("contact_person", "本单位负责填报的人，只写在汇总情况表中，不写进报告。"),
+    "联系电话": ("phone", "联系人的电话，只写在汇总情况表中，不写进报告。"),
+    "公开联系方式": ("public_contact", "对外公开的咨询方式，如“示例市财政局办公室（电话：0000-1234567）”；"
+                                   "预填到模板的“联系方式”，写进报告，单位可以修改。"),
+    "所属地区": ("region", "预填到模板的“所属地区”，单位可以修改。"),
+    "文件名": ("file_name", "下发模板的文件名（不写时用“名称-年度.xlsx”）。"),
+}
+_YES, _NO = ("是", "y", "yes", "true", "1"), ("", "否", "n", "no", "false", "0")
+
+
+def columns_help() -> str:
+    """The roster's columns in one paragraph (for --help)."""
+    return "；".join(f"{h}：{what}" for h, (_, what) in COLUMNS.items())
+
+
 KINDS = {"政府": "government", "部门": "department", "其他": "other", **{k: k for k in S.AGENCY_KINDS},
          **{v: k for k, v in S.AGENCY_KINDS.items()}}
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 
 @dataclass
@@ -30,6 +53,8 @@ class Unit:
     phone: str = ""
     file_name: str = ""
     aggregate: bool = False  # its own report already includes the units whose 上级 it is
+    public_contact: str = ""  # 联系方式 as the report prints it (the roster's column meant for it)
+    region: str = ""
 
     @property
     def unit_id(self) -> str:
@@ -37,27 +62,18 @@ class Unit:
         key = f"{norm_name(self.parent)}/{norm_name(self.name)}".encode("utf-8")
         return "U" + hashlib.sha1(key).hexdigest()[:10]
 
-    @property
-    def contact(self) -> str:
-        return "，".join(x for x in (self.contact_person, self.phone) if x)
-
 
 def norm_name(name: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or ""))
 
 
 def safe_file_stem(name: str) -> str:
-    """A file name from a unit's name: no folders, nothing Windows forbids, not too long."""
-    s = unicodedata.normalize("NFKC", name)
-    s = re.sub(r'[\x00-\x1f<>:"/\\|?*]', "_", s).replace("..", "_")
-    s = s.strip(" .") or "单位"
-    if s.split(".")[0].upper() in _WINDOWS_RESERVED:
-        s = "_" + s
-    return s[:80]
+    """A file name from a unit's name (the one sanitiser: format/sanitise.file_stem)."""
+    return file_stem(name)
 
 
 def _rows_from_csv(path: Path) -> list[dict[str, str]]:
-    raw = path.read_bytes()
+    raw = read_input(path)  # the one input guard: a regular file, within its byte limit
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = raw.decode(encoding)
@@ -72,6 +88,8 @@ def _rows_from_csv(path: Path) -> list[dict[str, str]]:
 def _rows_from_xlsx(path: Path) -> list[dict[str, str]]:
     from python_calamine import CalamineWorkbook
 
+    damaged = (f"名单 {path.name} 无法读取（应为 .xlsx 或 .csv）。", f"cannot read {path.name}")
+    open_zip(path, damaged).close()  # the one input guard: kind, bytes, parts unpacked
     try:
         rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
     except Exception as e:  # calamine raises its own errors for broken files
@@ -101,15 +119,20 @@ def read_roster(path: str | Path) -> list[Unit]:
         if kind is None:
             problems.append(f"第 {i} 行“类型”应为 政府/部门/其他，实为“{row.get('类型')}”")
             continue
+        aggregate = row.get("汇总", "").lower()
+        if aggregate not in _YES + _NO:
+            problems.append(f"第 {i} 行“{name}”的“汇总”应为 是 或 否，实为“{row.get('汇总')}”")
+            continue
         unit = Unit(name, kind, row.get("上级", ""), row.get("联系人", ""), row.get("联系电话", ""),
-                    row.get("文件名", ""), row.get("汇总", "") in ("是", "Y", "y", "yes", "true", "1"))
+                    row.get("文件名", ""), aggregate in _YES, row.get("公开联系方式", ""), row.get("所属地区", ""))
         if unit.unit_id in seen:
-            problems.append(f"第 {i} 行“{name}”重复")
+            problems.append(f"第 {i} 行“{name}”（上级“{unit.parent}”）与前面的一行重复")
             continue
         seen.add(unit.unit_id)
         units.append(unit)
     if "名称" not in (rows[0] if rows else {}):
-        problems.insert(0, "名单缺少“名称”列（列名：名称、类型、上级，可选 联系人、联系电话、文件名、汇总）")
+        problems.insert(0, f"名单第 1 行缺少“名称”列（列名：{'、'.join(COLUMNS)}；"
+                           "nianbao roster-template -o 名单.xlsx 写出一份示例）")
     if problems:
         raise DataError(f"名单 {path.name} 有误", f"the roster {path.name} has problems", details=problems)
     return units

@@ -39,14 +39,6 @@ CORS = {
     "Access-Control-Allow-Private-Network": "true",  # Chromium's private network access preflight
     "Cross-Origin-Resource-Policy": "cross-origin",
 }
-# The hidden sheet's mark lists (template version 2, issue 12): the keys "第三部分!D8" of the input
-# cells to colour, errors in H, unconfirmed warnings in I; the template's conditional formats do
-# the colouring, so marking is writing values into the unprotected hidden sheet.
-MARK_COLUMNS = ("H", "I")
-MARK_ROWS = 1000
-MARK_BLOCK = f"{MARK_COLUMNS[0]}1:{MARK_COLUMNS[1]}{MARK_ROWS}"
-
-
 class BadRequest(NianbaoError):
     """A request the add-in should never send (wrong shape): refused with a message."""
 
@@ -152,60 +144,37 @@ def _beside(body: Mapping[str, Any]) -> Path | None:
     return Path(full) if Path(full).parent.is_dir() else None
 
 
-def _acknowledgements(rows: Any) -> dict[str, dict[str, str]]:
-    """Confirmations typed into the 校验结果 sheet (its used range, as the add-in read it)."""
-    from nianbao.addin.excel import results_sheet as A
-
-    out: dict[str, dict[str, str]] = {}
-    if not isinstance(rows, list):
-        return out
-    for row in rows[1:]:
-        if not isinstance(row, list):
-            continue
-        row = list(row) + [None] * (A.COL_KEY - len(row))
-        key, by, note = row[A.COL_KEY - 1], row[A.COL_BY - 1], row[A.COL_NOTE - 1]
-        by, note = (str(x).strip() if x is not None else "" for x in (by, note))
-        if key and (by or note):
-            out[str(key)] = {"by": by, "note": note}
-    return out
-
-
-def mark_lists(to_mark: Mapping[str, Mapping[str, set[str]]]) -> tuple[list[str], list[str]]:
-    """Errors and warnings to mark as the hidden sheet lists them ("第三部分!D8")."""
-    errors = [f"{sheet}!{ref}" for sheet, by in to_mark.items() for ref in sorted(by["error"])]
-    warnings = [f"{sheet}!{ref}" for sheet, by in to_mark.items() for ref in sorted(by["warning"])]
-    return errors, warnings
-
-
 # --- the four buttons --------------------------------------------------------------------------------
 
 
 def validate() -> dict[str, Any]:
+    """校验, as the Excel ribbon's ``validate_book``: the 校验结果 sheet as one block of values (links
+    as HYPERLINK formulas) and the hidden sheet's mark lists, for the add-in to write."""
     from nianbao.addin.checks.findings import SEVERITY_ZH
     from nianbao.addin.checks.validate import validate as run
     from nianbao.addin.excel import results_sheet as A
+    from nianbao.addin.excel.ribbon_core import OLD_TEMPLATE, book_rows
+    from nianbao.workbook_templates.xlsx import hidden_sheet as H
 
     body = _body()
     src, read = _read(body)
-    report = run(read.data, str(body.get("name") or "当前工作簿"), None, _acknowledgements(body.get("results")))
-    content = A.result_rows(report, read.cells)
-    width = max(len(r) for r in content.rows)
-    rows = [list(r) + [""] * (width - len(r)) for r in content.rows]
-    errors, warnings = mark_lists(A.marks(report, read.cells, read.edition))
-    block = [[errors[i] if i < len(errors) else "", warnings[i] if i < len(warnings) else ""]
-             for i in range(MARK_ROWS)]
+    posted = body.get("results")
+    acks = A.acknowledgements_from_rows([r for r in posted if isinstance(r, list)]) if isinstance(posted, list) else {}
+    report = run(read.data, str(body.get("name") or "当前工作簿"), None, acks)
+    rows = book_rows(A.result_rows(report, read.cells))
+    has_rules = all(src.target(H.MARK_NAMES[sev]) is not None for sev in H.MARK_SEVERITIES)
+    marks = A.marks(report, read.cells, read.edition)
     e, w = report.count("error"), report.count("warning")
     if report.ok and not w:
         message = "校验完成：没有发现问题。"
     else:
-        message = f"校验完成：错误 {e} 项，警告 {w} 项，详见“{A.RESULTS_SHEET}”工作表（红色为错误，橙色为警告）。"
+        message = (f"校验完成：错误 {e} 项，警告 {w} 项，详见“{A.RESULTS_SHEET}”工作表（红色为错误，橙色为警告）。"
+                   + ("" if has_rules else OLD_TEMPLATE))
     return {
         "message": message, "errors": e, "warnings": w,
-        "results": {"sheet": A.RESULTS_SHEET, "rows": rows, "width": width,
-                    "links": [{"row": r, "col": c, "sheet": s, "ref": ref, "text": f"{s}!{ref}",
-                               "sub": f"{quote_sheet(s)}!{ref}"} for r, c, s, ref in content.links]},
-        "marks": {"sheet": src.target(S.NAME_EDITION)[0], "range": MARK_BLOCK, "values": block,
-                  "error": errors, "warning": warnings},
+        "results": {"sheet": A.RESULTS_SHEET, "rows": rows, "width": len(rows[0])},
+        "marks": {"sheet": src.target(S.NAME_EDITION)[0], "range": H.MARK_BLOCK, "values": H.mark_values(marks),
+                  **marks},
         "findings": [{"severity": SEVERITY_ZH[f.severity], "level": f.severity, "rule": f.rule, "part": f.part,
                       "text": A.explained(f), "cells": ["!".join(read.cells[p]) for p in f.paths if p in read.cells][:8]}
                      for f in report.findings],
@@ -269,7 +238,9 @@ def generate() -> dict[str, Any]:
 
     path = _workbook_path(_body())
     if path is None:
-        raise OutputError("请先保存工作簿，再生成报告（报告写在工作簿所在的文件夹）。", "save the workbook first")
+        from nianbao.addin.excel.ribbon_core import SAVE_FIRST
+
+        raise OutputError(SAVE_FIRST, "save the workbook first")
     data, _ = load_report(path)
     targets = {s: path.with_name(name) for s, _, name in _formats(path)}
     results = [write_report(data, targets[s]) for s in (".docx", ".html")]

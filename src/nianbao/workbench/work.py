@@ -402,25 +402,31 @@ def collect(reg: Registry, form: Mapping[str, str]) -> tuple[str, Task]:
 
     def task(job: Job) -> str:
         from nianbao import actions
+        from nianbao.batch import dashboard as D
+        from nianbao.batch.consolidation import consolidating_agency
         from nianbao.batch.roster import read_roster
+        from nianbao.workbook_templates.format import schema as S
 
         units = read_roster(roster.path) if roster else None
-        files = actions.collect_files([returns.path], output)
+        files = C.returned_files([returns.path], output)
         job.total = len(files)
         try:
-            done = actions.collect(files, units, agency, year, previous.path if previous else None, output, report,
-                                   job.step)
-        except actions.NothingToConsolidate as e:
-            return render(failed=e.zh, statuses=e.statuses)
-        feedback = {}
-        for s in done.statuses:
-            target = C.feedback_file(output.parent / C.FEEDBACK, s.name)
-            if target in done.feedback:
-                feedback[s.name] = f"/file/{out.id}/{C.FEEDBACK}/{target.name}"
+            who = consolidating_agency(units, agency, None)
+            done = C.collect(files, units, who, year, output,
+                             (lambda y: actions.load_previous(previous.path, y)) if previous else None, job.step)
+        except NianbaoError as e:
+            return render(failed=e.zh, statuses=[])
+        if report is not None:
+            from nianbao.generator import generate
+
+            generate(done.city, report)
+        feedback = {r.单位: f"/file/{out.id}/{r.feedback}" for r in done.rows if r.feedback}
         files_by_name = {p.name for p in files}
-        return render(done=done, headers=C.HEADERS, rows=done.rows, feedback=feedback, returns=returns,
-                      files=files_by_name, out=out,
-                      links=[_offer(reg, p) for p in (done.output, done.html_path, done.report_path) if p])
+        return render(done=done, headers=D.HEADERS, rows=[(r, r.cells()) for r in done.rows], feedback=feedback,
+                      returns=returns, files=files_by_name, out=out, edition=S.get_edition(done.city["edition"]),
+                      status_at=D.HEADERS.index("状态"), file_at=D.HEADERS.index("文件"),
+                      statuses=sorted({r.状态 for r in done.rows}),
+                      links=[_offer(reg, p) for p in (output, done.html, report) if p])
 
     return "汇总", task
 

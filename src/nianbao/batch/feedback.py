@@ -1,0 +1,80 @@
+"""Feedback to units: one file per unit, named so that no two units' files can collide, saying
+“请修改后重新报送” when the return has errors and “请核实” when it has warnings only."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from nianbao.batch.matching import FAILED, UnitStatus
+from nianbao.batch.roster import norm_name, safe_file_stem
+from nianbao.workbook_templates.xlsx.safe_write import write_atomic
+
+FEEDBACK = "退回修改"
+FIX = "请修改后重新报送。"
+VERIFY = "请核实；如确认无误，可不再报送。"
+
+
+def needs_feedback(s: UnitStatus) -> bool:
+    c = s.chosen
+    return bool(c and (c.data is None or c.messages or s.status in FAILED
+                       or any(n.startswith("AGG-01") for n in s.notes)))
+
+
+def file_names(statuses: list[UnitStatus]) -> dict[str, str]:
+    """unit key -> its feedback file name: the unit's name; parent and name where names repeat;
+    the unit id (or a number) where even those clean to the same file name."""
+    def stem(s: UnitStatus, level: int) -> str:
+        if level == 0:
+            return safe_file_stem(s.name)
+        if level == 1:
+            return safe_file_stem(f"{s.parent}-{s.name}" if s.parent else s.name)
+        return safe_file_stem(f"{s.parent}-{s.name}" if s.parent else s.name) + "-" + (
+            s.unit.unit_id if s.unit else safe_file_stem(s.key)[-10:])
+
+    names: dict[str, str] = {}
+    pending = list(statuses)
+    for level in range(3):
+        counts = Counter(norm_name(stem(s, level)).lower() for s in pending)
+        rest = []
+        for s in pending:
+            if counts[norm_name(stem(s, level)).lower()] == 1:
+                names[s.key] = stem(s, level)
+            else:
+                rest.append(s)
+        pending = rest
+    used = {n.lower() for n in names.values()}
+    for s in pending:  # same parent, name and id: cannot happen in a roster, but never overwrite
+        base, k = stem(s, 2), 2
+        while f"{base}-{k}".lower() in used:
+            k += 1
+        names[s.key] = f"{base}-{k}"
+        used.add(names[s.key].lower())
+    return {k: f"{v}-{FEEDBACK}.txt" for k, v in names.items()}
+
+
+def feedback_text(s: UnitStatus, year: int | None) -> str:
+    c = s.chosen
+    assert c is not None
+    errors = c.data is None or c.errors > 0 or s.status in FAILED
+    title = "退回修改意见" if errors else "核实意见"
+    lines = [f"{s.name}：{year or ''}年度政府信息公开工作年度报告{title}", ""]
+    if c.data is None:
+        lines.append(f"报送的文件 {c.name} 无法读取：{c.error}")
+    lines += [f"{i}. {m}" for i, m in enumerate(c.messages, start=1)]
+    lines += [f"说明：{n}" for n in s.notes if n]
+    lines += ["", FIX if errors else VERIFY]
+    return "\n".join(lines) + "\n"
+
+
+def write_feedback(folder: Path, statuses: list[UnitStatus], year: int | None) -> dict[str, Path]:
+    """Write every feedback file; unit key -> the file written."""
+    names = file_names(statuses)
+    written: dict[str, Path] = {}
+    for s in statuses:
+        if needs_feedback(s):
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / names[s.key]
+            write_atomic(target, feedback_text(s, year).encode("utf-8-sig"), backup=False)
+            written[s.key] = target
+    return written

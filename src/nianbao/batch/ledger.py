@@ -1,0 +1,136 @@
+"""Rounds of returns: every collect run recorded in an SQLite file beside SUMMARY.xlsx — what came
+in from whom, when, with which file hash and which findings — so the dashboard can say per unit
+第几次报送, 退回次数, 最后收到时间, what changed since the last round, and that a file is the
+same, byte for byte, as one sent before."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from nianbao.batch.matching import UnitStatus
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.format.errors import OutputError
+from nianbao.workbook_templates.format.numbers import figure
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY, at TEXT NOT NULL, summary TEXT NOT NULL, year INTEGER);
+CREATE TABLE IF NOT EXISTS receipts (
+    id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),
+    unit_key TEXT NOT NULL, unit_name TEXT NOT NULL, file TEXT NOT NULL, sha256 TEXT NOT NULL,
+    mtime REAL, status TEXT NOT NULL, errors INTEGER, warnings INTEGER,
+    findings TEXT NOT NULL,  -- JSON list of the findings' messages
+    figures TEXT);           -- JSON {path: value} of the summed figures
+CREATE INDEX IF NOT EXISTS receipts_unit ON receipts(unit_key);
+"""
+MAX_CHANGES = 6
+
+
+def ledger_path(summary: Path) -> Path:
+    return summary.with_name(f"{summary.stem}-报送记录.sqlite")
+
+
+@dataclass
+class Round:
+    """One unit's place in the rounds of returns, as the dashboard shows it."""
+
+    submission: int | None = None  # 第几次报送 (distinct files, in the order they first came in)
+    returned: int = 0  # 退回次数: earlier submissions that had errors
+    last_received: str = ""  # when the current file first came in
+    changes: list[str] = field(default_factory=list)  # since the previous submission
+    identical_to: int | None = None  # the current file is byte-identical to this earlier submission
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    try:
+        db = sqlite3.connect(path)
+        db.executescript(SCHEMA)
+        return db
+    except sqlite3.DatabaseError as e:
+        raise OutputError(f"报送记录 {path.name} 已损坏或不是 nianbao 的记录文件：{e}",
+                          f"{path.name} is not a readable nianbao ledger: {e}") from e
+
+
+def record(path: Path, summary: Path, year: int, statuses: list[UnitStatus],
+           now: datetime | None = None) -> dict[str, Round]:
+    """Record this run's returns and give every unit with a return its rounds (by unit key)."""
+    now = now or datetime.now()
+    stamp = now.isoformat(timespec="seconds")
+    db = _open(path)
+    try:
+        with db:
+            history: dict[str, list[tuple[str, str, int, str | None]]] = {}
+            for key, sha, at, errors, figs in db.execute(
+                    "SELECT r.unit_key, r.sha256, runs.at, r.errors, r.figures FROM receipts r "
+                    "JOIN runs ON runs.id = r.run_id ORDER BY runs.id, r.id"):
+                history.setdefault(key, []).append((sha, at, errors or 0, figs))
+            run_id = db.execute("INSERT INTO runs (at, summary, year) VALUES (?, ?, ?)",
+                                (stamp, summary.name, year)).lastrowid
+            rounds: dict[str, Round] = {}
+            for s in statuses:
+                c = s.chosen
+                if c is None or not c.sha256:
+                    continue
+                figs = _figures(c) if c.data is not None else None
+                rounds[s.key] = _round(history.get(s.key, []), c.sha256, stamp, c.errors if c.data else 1,
+                                       figs, c.data["edition"] if c.data else None)
+                db.execute("INSERT INTO receipts (run_id, unit_key, unit_name, file, sha256, mtime, status, errors, "
+                           "warnings, findings, figures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           (run_id, s.key, s.name, c.name, c.sha256, c.mtime, s.status,
+                            c.errors if c.data else None, c.warnings if c.data else None,
+                            json.dumps([str(m) for m in c.messages] or ([c.error] if c.error else []),
+                                       ensure_ascii=False),
+                            json.dumps(figs, ensure_ascii=False) if figs is not None else None))
+    except sqlite3.DatabaseError as e:
+        raise OutputError(f"无法写入报送记录 {path.name}：{e}", f"cannot write the ledger {path.name}: {e}") from e
+    finally:
+        db.close()
+    return rounds
+
+
+def _figures(c: Any) -> dict[str, Any]:
+    from nianbao.addin.consolidate import summed_paths
+
+    return dict(zip(summed_paths(S.get_edition(c.data["edition"])), c.data["figures"]))
+
+
+def _round(past: list[tuple[str, str, int, str | None]], sha: str, stamp: str, errors: int,
+           figs: dict[str, Any] | None, edition: str | None) -> Round:
+    """Submissions are the distinct files in the order they first came in."""
+    order: list[str] = []
+    first: dict[str, tuple[str, int, str | None]] = {}
+    for h, at, errs, f in past:
+        if h not in first:
+            order.append(h)
+            first[h] = (at, errs, f)
+    r = Round()
+    if sha in first:
+        r.submission = order.index(sha) + 1
+        r.identical_to = r.submission
+        r.last_received = first[sha][0]
+        earlier = order[: r.submission - 1]
+    else:
+        r.submission = len(order) + 1
+        r.last_received = stamp
+        earlier = order
+    r.returned = sum(1 for h in earlier if first[h][1])
+    if earlier and figs is not None and edition is not None:
+        before = json.loads(first[earlier[-1]][2] or "null")
+        if isinstance(before, dict):
+            r.changes = _changes(before, figs, S.get_edition(edition))
+    return r
+
+
+def _changes(before: dict[str, Any], now: dict[str, Any], edition: S.Edition) -> list[str]:
+    out = [f"{edition.describe(p)}：{_show(before.get(p))}→{_show(v)}"
+           for p, v in now.items() if before.get(p) != v]
+    return out[:MAX_CHANGES] + ([f"等共 {len(out)} 处"] if len(out) > MAX_CHANGES else []) if out else ["数字没有变化"]
+
+
+def _show(v: Any) -> str:
+    return "空白" if v is None else figure(v)
