@@ -21,7 +21,7 @@ from conftest import REPO, fixture_path, nianbao
 from openpyxl.workbook.defined_name import DefinedName
 from test_workbench import CHROMIUM_ARGS, start
 
-from nianbao.addin.excel.results_sheet import RESULTS_SHEET
+from nianbao.addin.excel.results_sheet import HEADER_ROW, RESULTS_SHEET
 from nianbao.workbench import api
 from nianbao.workbook_templates.format.report_data import get_path
 from nianbao.workbook_templates.xlsx.reader import read_workbook
@@ -223,7 +223,7 @@ def check_validate(pane: Pane, spec: dict, books, tmp_path) -> None:
     # the typed figures are what they were
     assert read_workbook(saved).data["applications"] == read_workbook(books["hk2020"]).data["applications"]
     stored = json.loads(pane.page.evaluate("standin.storage['nianbao.findings']"))
-    assert [f["rule"] for f in stored["findings"]] == [r[2] for r in results_rows(cli)[1:]]
+    assert [f["rule"] for f in stored["findings"]] == [r[2] for r in results_rows(cli)[HEADER_ROW:]]
     assert [p["visible"] for p in pane.page.evaluate("standin.panes()")] == [True]
 
 

@@ -31,6 +31,7 @@ from nianbao.workbook_templates.xlsx.reader import WorkbookRead, bind
 PREFIX = "/api/wps/"
 WORKBOOKS = (".xlsx", ".xlsm")
 MAX_NAMES = 5000
+MAX_RANGE = 2000
 CORS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "POST, OPTIONS",
@@ -84,9 +85,9 @@ class PostedCells:
                 refs = expand(ref)
             except (ValueError, KeyError, IndexError):
                 continue
-            if len(refs) > 100:
-                continue
             self._targets[str(name)] = (sheet, ref)
+            if len(refs) > MAX_RANGE:  # the mark lists span 1000 cells; nothing larger is read
+                continue
             value = entry.get("value")
             flat = [v for row in value for v in (row if isinstance(row, list) else [row])] \
                 if isinstance(value, list) else [value]
