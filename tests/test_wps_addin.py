@@ -11,7 +11,6 @@ LibreOffice these tests fail, never skip.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from openpyxl.workbook.defined_name import DefinedName
 from test_workbench import CHROMIUM_ARGS, start
 
 from nianbao.addin.excel.results_sheet import HEADER_ROW, RESULTS_SHEET
-from nianbao.workbench import api
 from nianbao.workbook_templates.format.report_data import get_path
 from nianbao.workbook_templates.xlsx.reader import read_workbook
 
