@@ -139,6 +139,12 @@ def result_rows(report: Report, cells: Mapping[str, tuple[str, str]]) -> ResultR
     return ResultRows(rows, links)
 
 
+def _shape(el: etree._Element) -> tuple:
+    """An element as what it means: local names, attributes, text and children, not namespace syntax."""
+    return (etree.QName(el).localname, tuple(sorted(el.attrib.items())), (el.text or "").strip(),
+            tuple(_shape(c) for c in el if isinstance(c.tag, str)))
+
+
 class _Formats:
     """Cell formats of the sheet, added to the workbook's styles.xml (each once)."""
 
@@ -148,9 +154,9 @@ class _Formats:
     def _index(self, parent_tag: str, xml: str) -> int:
         parent = self.styles.find(q(parent_tag))
         el = etree.fromstring(xml)
-        canon = etree.tostring(el, method="c14n")
+        canon = _shape(el)
         for i, child in enumerate(parent):
-            if etree.tostring(child, method="c14n") == canon:
+            if _shape(child) == canon:  # the same format, however its namespaces were written: reuse it
                 return i
         parent.append(el)
         parent.set("count", str(len(parent)))
