@@ -220,3 +220,28 @@ def test_an_unknown_template_version_is_reported(tmp_path):
     run = nianbao("validate", path, "--format", "json")
     messages = [f["message"] for f in json.loads(run.out)["findings"] if f["rule"] == "INT-01"]
     assert any("format_version" in m and "'99'" in m for m in messages), messages
+
+
+def test_a_total_replaced_by_an_infinite_constant_exports_valid_json(tmp_path):
+    """Found by the long run of the fault suite: the fact INT-01 records held the constant inf,
+    and `export` (which refuses NaN/Infinity in JSON) failed with an internal error."""
+    import re
+    import zipfile
+
+    path = _filled(tmp_path)
+    ref = openpyxl.load_workbook(path).defined_names["applications.total_handled.public_interest"].attr_text
+    cell = ref.split("!")[1].replace("$", "")
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    for name, raw in parts.items():  # the total's formula replaced by the constant inf, as a file can hold it
+        if name.startswith("xl/worksheets/") and f'r="{cell}"'.encode() in raw:
+            parts[name] = re.sub(rf'<c r="{cell}"([^>]*)>.*?</c>'.encode(), rf'<c r="{cell}"\1><v>inf</v></c>'.encode(), raw)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, raw in parts.items():
+            z.writestr(name, raw)
+    for command in ("export", "validate"):
+        run = nianbao(command, path, *(["--format", "json"] if command == "validate" else []))
+        assert run.code in (0, 1, 2) and "内部错误" not in run.err, run.err
+    data = json.loads(nianbao("export", path).out)
+    fact = next(i for i in data["source"]["integrity"] if i.get("path") == "applications.total_handled.public_interest")
+    assert fact["fact"] == "formula_replaced" and fact["value"] is None

@@ -210,7 +210,8 @@ class _Binder:
         sheet, ref = self.cells[path]
         if self.src.knows_formulas:
             if cell.formula is None:
-                value = number(cell.value) if isinstance(cell.value, float) else None
+                # the constant as a figure of the fact — never a value JSON cannot hold (inf, NaN …)
+                value = number(cell.value) if isinstance(cell.value, float) and not unusable(cell.value) else None
                 self.integrity.append(_fact("formula_replaced", path=path, sheet=sheet, cell=ref, value=value))
                 return self.value(path, cell)
             expected = _expected_formula(tuple(self.cells[p][1] for p in rel.right))
