@@ -51,12 +51,16 @@
     browse("");
   }
 
+  var browsing = 0;  // answers can come back out of order: only the latest request's is shown
+
   function browse(query) {
+    var mine = ++browsing;
     var f = current.field;
     var url = "/api/browse?want=" + encodeURIComponent(f.dataset.want) +
       "&suffixes=" + encodeURIComponent(f.dataset.suffixes || "") + query;
     var list = picker.querySelector(".entries");
     fetch(url, {credentials: "same-origin"}).then(answer).then(function (j) {
+      if (mine !== browsing) { return; }  // a later click has asked for another folder
       if (j.error) { showError(list, j.error); return; }
       current.ref = j.ref;
       picker.querySelector(".address").value = j.path;
