@@ -19,6 +19,7 @@ from nianbao.workbook_templates.xlsx.hidden_sheet import previous_writes
 from nianbao.workbook_templates.format.report_data import get_path
 from nianbao.workbook_templates.xlsx.reader import WorkbookRead
 from nianbao.workbook_templates.xlsx.edit import PackageEditor
+from nianbao.workbook_templates.xlsx.safe_write import Written
 
 from nianbao.workbook_templates.format.numbers import figure as n
 
@@ -126,8 +127,8 @@ def plan(this: WorkbookRead, last: Mapping[str, Any], *, force: bool = False) ->
     return p
 
 
-def apply(path: str | Path, this: WorkbookRead, p: Plan) -> Path | None:
-    """Write a plan into the workbook at ``path``; returns the backup's path."""
+def apply(path: str | Path, this: WorkbookRead, p: Plan) -> Written:
+    """Write a plan into the workbook at ``path`` (by the overwrite policy of ``safe_write``)."""
     assert not p.refused, "a refused plan is never applied"
     editor = PackageEditor(path)
     for c in p.changes:

@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nianbao.workbook_templates.xlsx.safe_write import Written
 
 FORMATS = (".docx", ".html", ".htm", ".md", ".txt", ".pdf")
 
@@ -18,8 +21,12 @@ FORMATS = (".docx", ".html", ".htm", ".md", ".txt", ".pdf")
 @dataclass
 class Generated:
     path: Path
-    backup: Path | None = None
+    written: Written
     notes: list[str] = field(default_factory=list)  # in Chinese: what the person should know
+
+    @property
+    def backup(self) -> Path | None:
+        return self.written.backup
 
 
 def render(data: Mapping[str, Any], suffix: str, *, previous: Mapping[str, Any] | None = None,
@@ -90,5 +97,4 @@ def generate(data: Mapping[str, Any], out: str | Path, *, previous: Mapping[str,
                 notes.append(f"正文中的字段 {{{name}}} 无法填写（字段名不认识，或表格中该数字空白），已原样保留")
     content = render(data, suffix, previous=previous, template_dir=template_dir, reference_docx=reference_docx,
                      fragment=fragment, notes=notes, normalise_punctuation=normalise_punctuation)
-    backup = write_atomic(out, content)
-    return Generated(out, backup, notes)
+    return Generated(out, write_atomic(out, content), notes)

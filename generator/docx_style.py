@@ -12,6 +12,7 @@ Title (2号小标宋), Heading 1 (黑体), Heading 2 (楷体), 表格文字, 图
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docx import Document
 from docx.document import Document as DocumentType
@@ -20,6 +21,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor, Twips
+
+if TYPE_CHECKING:
+    from nianbao.workbook_templates.xlsx.safe_write import Written
 
 REFERENCE = Path(__file__).resolve().parent / "reference.docx"
 
@@ -186,9 +190,8 @@ def build_reference() -> DocumentType:
     return doc
 
 
-def write_reference(path: Path) -> Path:
+def write_reference(path: Path) -> Written:
+    """The reference .docx at ``path`` (a person's edited copy there is kept as a backup)."""
     from nianbao.workbook_templates.xlsx.safe_write import write_atomic
 
-    doc = build_reference()
-    write_atomic(path, doc.save, backup=False)
-    return path
+    return write_atomic(path, build_reference().save)

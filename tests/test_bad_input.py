@@ -117,9 +117,10 @@ def test_bad_report_data(tmp_path, content, phrase):
     assert not out.exists()
 
 
-def test_output_folder_missing_and_wrong_suffix(tmp_path):
+def test_output_path_a_file_and_wrong_suffix(tmp_path):
+    (tmp_path / "no").write_text("a file where a folder should be", encoding="utf-8")
     _assert_refused(nianbao("import", fixture_path("haining-2023"), "-o", tmp_path / "no" / "x.xlsx"),
-                    "输出文件夹不存在")
+                    "同名文件")  # a missing folder is created (test_overwrite_policy); a file in its place is not
     _assert_refused(nianbao("import", fixture_path("haining-2023"), "-o", tmp_path / "x.docx"), ".json / .xlsx")
     _assert_refused(nianbao("new", "--year", "2018", "--agency", "甲", "-o", tmp_path / "x.xlsx"), "2018")
 

@@ -223,7 +223,7 @@ def test_reference_docx_equals_a_fresh_build(tmp_path):
     from nianbao.generator.docx_style import REFERENCE, write_reference
     from nianbao.workbook_templates.xlsx.templates import differences
 
-    fresh = write_reference(tmp_path / "reference.docx")
+    fresh = write_reference(tmp_path / "reference.docx").path
     assert [d for d in differences(REFERENCE, fresh) if d != "docProps/core.xml"] == []
 
 

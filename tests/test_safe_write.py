@@ -49,17 +49,33 @@ def test_parallel_annotate_runs_lose_no_backup_and_do_not_interleave(filled, ann
     target.write_bytes(filled.read_bytes())
     original = zip_parts(target)
     runs = [_start("validate", target, "--annotate") for _ in range(6)]  # all within the same second
-    results = [(p.wait(timeout=300), p.stderr.read()) for p in runs]
-    assert all(code in (0, 1) for code, _ in results), results
-    assert all("Traceback" not in err for _, err in results)
+    results = [(p.wait(timeout=300), p.stdout.read(), p.stderr.read()) for p in runs]
+    assert all(code in (0, 1) for code, _, _ in results), results
+    assert all("Traceback" not in err for _, _, err in results)
+    said = [out + err for _, out, err in results]
+    # serialised: the first run annotates and keeps the original; the others find that very result
+    # already there and, by the overwrite policy, rewrite nothing and keep no backup of it
+    assert sum("已写入“校验结果”工作表" in s for s in said) == 1, said
+    assert sum("未重写" in s for s in said) == len(runs) - 1, said
     baks = _backups(tmp_path, target.name)
-    assert len(baks) == len(runs), [b.name for b in baks]  # each run that replaced the file kept what it replaced
-    contents = [zip_parts(b) for b in baks]
-    assert sum(c == original for c in contents) == 1, "the original must be in exactly one backup"
-    for b, c in zip(baks, contents):  # every backup is a whole package: the original or one run's result
-        assert c in (original, annotated_once), f"{b.name} is neither the original nor a whole run's result"
-    assert zip_parts(target) == annotated_once  # serialised runs: the last one re-annotated a whole result
+    assert len(baks) == 1 and zip_parts(baks[0]) == original, [b.name for b in baks]
+    assert zip_parts(target) == annotated_once  # a whole run's result, not two interleaved
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([target.name, *(b.name for b in baks)])
+
+
+def test_parallel_writers_of_different_results_each_keep_what_they_replace(filled, tmp_path):
+    """Six writers racing with six different results: every replaced version is in its own backup."""
+    target = tmp_path / "年报.json"
+    target.write_text("a person's version", encoding="utf-8")
+    code = ("import sys\n"
+            "from nianbao.workbook_templates.xlsx.safe_write import write_atomic\n"
+            "write_atomic(sys.argv[1], ('run ' + sys.argv[2]) * 100000)\n")
+    runs = [subprocess.Popen([sys.executable, "-c", code, str(target), str(k)]) for k in range(6)]
+    assert all(p.wait(timeout=120) == 0 for p in runs)
+    versions = {b.read_text(encoding="utf-8") for b in _backups(tmp_path, target.name)}
+    final = target.read_text(encoding="utf-8")
+    every = {"a person's version", *(f"run {k}" * 100000 for k in range(6))}
+    assert len(_backups(tmp_path, target.name)) == 6 and versions | {final} == every
 
 
 def test_parallel_carry_forward_runs_are_serialised(filled, tmp_path):

@@ -11,7 +11,7 @@ from nianbao.workbook_templates.xlsx.templates import build_all, bundled, differ
 
 
 def test_committed_templates_equal_a_fresh_build(tmp_path):
-    fresh = build_all(tmp_path)
+    fresh = [w.path for w in build_all(tmp_path)]
     assert len(fresh) == len(S.EDITIONS)
     for path in fresh:
         committed = REPO / "workbook_templates" / path.name
@@ -21,7 +21,7 @@ def test_committed_templates_equal_a_fresh_build(tmp_path):
 
 def test_differences_sees_a_changed_label(tmp_path):
     (tmp_path / "a").mkdir()
-    fresh = build_all(tmp_path / "a")[0]
+    fresh = build_all(tmp_path / "a")[0].path
     wb = openpyxl.load_workbook(fresh)
     wb["第三部分"]["A1"] = "改过的标题"
     changed = tmp_path / "changed.xlsx"

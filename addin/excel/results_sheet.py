@@ -26,6 +26,7 @@ from nianbao.workbook_templates.xlsx import hidden_sheet as H
 from nianbao.workbook_templates.xlsx.cellrefs import column_letter, quote_sheet, ranges, split
 from nianbao.workbook_templates.xlsx.edit import NS, R_NS, PackageEditor, q
 from nianbao.workbook_templates.xlsx.package import XlsxPackage
+from nianbao.workbook_templates.xlsx.safe_write import Written
 
 from nianbao.addin.checks.findings import FIX_PREFIX, SEVERITY_ZH, Finding, Report
 from nianbao.addin.checks.grouping import Line, for_people
@@ -294,8 +295,9 @@ def ensure_mark_rules(editor: PackageEditor, cells: Mapping[str, tuple[str, str]
 
 
 def annotate(path: str | Path, report: Report, cells: Mapping[str, tuple[str, str]],
-             edition: S.Edition) -> Path | None:
-    """Write the 校验结果 sheet and the marks into the workbook at ``path`` (atomically)."""
+             edition: S.Edition) -> Written:
+    """Write the 校验结果 sheet and the marks into the workbook at ``path`` (atomically; an
+    unchanged result leaves the file as it is)."""
     editor = PackageEditor(path)
     sheet = results_sheet(report, cells, _Formats(editor))
     editor.put_sheet(RESULTS_SHEET, sheet)

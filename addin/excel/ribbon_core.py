@@ -175,15 +175,20 @@ SAVE_FIRST = "请先保存工作簿（文件 → 另存为），再点“生成�
 
 def generate_book(book: Any, workbook: str | Path | None, suffixes: tuple[str, ...] = (".docx", ".html")) -> str:
     """生成报告: the report from the book's current figures, written beside the workbook."""
-    from nianbao.addin.checks.validate import prose_against_tables
     from nianbao.generator import generate
 
     if workbook is None or not Path(workbook).is_absolute() or not Path(workbook).parent.is_dir():
         raise OutputError(SAVE_FIRST, "save the workbook first")
     workbook = Path(workbook)
     data = read_book(book).data
-    results = [generate(data, workbook.with_suffix(s)) for s in suffixes]
-    lines = [f"已生成：{r.path}" + (f"（原文件保留为 {r.backup.name}）" if r.backup else "") for r in results]
+    return generated_message(data, [generate(data, workbook.with_suffix(s)) for s in suffixes])
+
+
+def generated_message(data: Any, results: list[Any]) -> str:
+    """What 生成报告 says, in the ribbon and in the WPS add-in alike: each file, then what to check."""
+    from nianbao.addin.checks.validate import prose_against_tables
+
+    lines = [r.written.said("已生成：") for r in results]
     warnings = [f"注意：{f.message}" for f in prose_against_tables(data)] + [f"提示：{n}" for n in results[0].notes]
     return "\n".join(lines + warnings)
 

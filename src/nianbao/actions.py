@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nianbao.workbook_templates.format.errors import OutputError
 
 from nianbao.workbook_templates.format.schema import Part
+
+if TYPE_CHECKING:
+    from nianbao.workbook_templates.xlsx.safe_write import Written
 
 PART_ORDER = (Part.TEMPLATE, Part.PART2, Part.PART3, Part.PART4, Part.PART6, Part.PROSE, Part.CROSS_YEAR)
 
@@ -76,15 +79,17 @@ def validate_source(source: Path, previous_path: Path | None = None, year: int |
     return Validation(source, data, read, report)
 
 
-def annotate(v: Validation) -> Path | None:
-    """``validate --annotate``: the 校验结果 sheet and the marks, written safely; the backup's path."""
+def annotate(v: Validation) -> Written:
+    """``validate --annotate``: the 校验结果 sheet and the marks, written by the overwrite policy."""
     from nianbao.addin.excel.results_sheet import annotate as write_annotations
 
     return write_annotations(v.source, v.report, v.cells, v.read.edition)
 
 
-def annotated_message(source: Path, backup: Path | None) -> str:
-    return f"已写入“校验结果”工作表并标记了相关单元格：{source}" + (f"（原文件保留为 {backup.name}）" if backup else "")
+def annotated_message(written: Written) -> str:
+    if written.unchanged:
+        return f"“校验结果”工作表与单元格标记已是最新：{written.said()}"
+    return written.said("已写入“校验结果”工作表并标记了相关单元格：", f"{written.path}")
 
 
 # --- carry-forward ----------------------------------------------------------------------------------
@@ -120,8 +125,8 @@ def carry_forward_plan(last_path: Path, this_path: Path, *, force: bool = False)
     return CarryForward(this_path, this, last, cf.plan(this, last, force=force))
 
 
-def carry_forward_apply(cf_run: CarryForward) -> Path | None:
-    """Write a plan that was not refused (atomically, with a backup); the backup's path."""
+def carry_forward_apply(cf_run: CarryForward) -> Written:
+    """Write a plan that was not refused (atomically, by the overwrite policy)."""
     from nianbao.addin import carry_forward as cf
     from nianbao.workbook_templates.xlsx.safe_write import check_writable
 

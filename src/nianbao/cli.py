@@ -124,16 +124,13 @@ def main() -> None:
 @click.option("--kind", type=click.Choice(list(S.AGENCY_KINDS)), help="机关类型；不给出时按名称推断。Agency kind; inferred from the name if omitted.")
 @click.option("--edition", type=click.Choice(list(S.EDITIONS)), help="格式版本；不给出时按年度确定。Format edition; from the year if omitted.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="要生成的 .xlsx。The .xlsx to create.")
-@click.option("--force", is_flag=True, help="替换已有文件（旧文件保留为 .bak）。Replace an existing file (kept as .bak).")
+@click.option("--force", is_flag=True, help="用空白模板替换已有的文件（旧文件保留为 .bak）。Replace an existing file with a blank one (kept as .bak).")
 def new_cmd(year: int, agency: str, kind: str | None, edition: str | None, output: Path, force: bool) -> None:
     """生成某机关某年度的模板工作簿。Create a template workbook for one agency and year."""
     from nianbao.workbook_templates.format.report_data import empty_report, set_path
     from nianbao.workbook_templates.xlsx.writer import write_workbook
 
     _output_kind(output, (".xlsx",))
-    if output.exists() and not force:
-        raise OutputError(f"{output} 已存在；如要替换请加 --force（旧文件会保留为 .bak）。",
-                          f"{output} exists; use --force to replace it (the old one is kept as .bak)")
     if not agency.strip():
         raise OutputError("机关名称不能为空。", "the agency name must not be empty")
     ed = S.get_edition(edition) if edition else S.edition_for_year(year)
@@ -144,11 +141,28 @@ def new_cmd(year: int, agency: str, kind: str | None, edition: str | None, outpu
     set_path(data, "meta.agency", agency.strip())
     set_path(data, "meta.year", year)
     set_path(data, "meta.agency_kind", kind or S.infer_agency_kind(agency))
-    backup = write_workbook(data, output)
-    _say(f"已生成 {output}（{ed.document} 格式，{year} 年度，{agency.strip()}，"
-         f"机关类型：{S.AGENCY_KINDS[data['meta']['agency_kind']]}）。")
-    if backup:
-        _say(f"原文件已保留为 {backup}")
+    if output.exists() and not force:
+        if _same_workbook(output, agency.strip(), year):
+            _say(f"{output} 已存在（{agency.strip()} {year} 年度的工作簿），未改动；"
+                 "如要换成空白模板请加 --force（原文件会保留为 .bak）。")
+            return
+        raise OutputError(f"{output} 已存在，且不是 {agency.strip()} {year} 年度的工作簿；"
+                          "如要替换请加 --force（旧文件会保留为 .bak）。",
+                          f"{output} exists and is another workbook; use --force to replace it (kept as .bak)")
+    written = write_workbook(data, output)
+    _say(written.said("已生成") + f"：{ed.document} 格式，{year} 年度，{agency.strip()}，"
+         f"机关类型：{S.AGENCY_KINDS[data['meta']['agency_kind']]}。")
+
+
+def _same_workbook(path: Path, agency: str, year: int) -> bool:
+    """``path`` is already this agency's workbook of this year (re-running ``new`` keeps it)."""
+    from nianbao.workbook_templates.xlsx.reader import read_workbook
+
+    try:
+        meta = read_workbook(path).data["meta"]
+    except NianbaoError:
+        return False
+    return (meta.get("agency") or "").strip() == agency and meta.get("year") == year
 
 
 @main.command("export")
@@ -170,8 +184,7 @@ def export_cmd(workbook: Path, output: Path | None) -> None:
     from nianbao.workbook_templates.xlsx.safe_write import write_atomic
 
     _output_kind(output, (".json",))
-    write_atomic(output, text)
-    _say(f"已导出 {output}")
+    _say(write_atomic(output, text).said("已导出"))
 
 
 @main.command("import")
@@ -184,7 +197,7 @@ def export_cmd(workbook: Path, output: Path | None) -> None:
 def import_cmd(source: Path, output: Path, year: int | None, agency: str | None, kind: str | None) -> None:
     """读取报告数据、工作簿或已发布的报告，写出 JSON 或填好的模板。Read report data, a workbook or a published report (.txt .md .html .docx .pdf); write JSON or a template."""
     from nianbao.workbook_templates.xlsx.safe_write import write_atomic
-    from nianbao.workbook_templates.xlsx.writer import differing_totals_messages, write_workbook
+    from nianbao.workbook_templates.xlsx.writer import differing_totals_messages, holds_same_data, write_workbook
     from nianbao.workbook_templates.sources import load_report
 
     out_kind = _output_kind(output, (".json", ".xlsx"))
@@ -195,7 +208,7 @@ def import_cmd(source: Path, output: Path, year: int | None, agency: str | None,
     for note in (data.get("source") or {}).get("notes") or []:
         _say(f"提示：{note}")
     if out_kind == ".json":
-        backup = write_atomic(output, _dump_json(data))
+        written = write_atomic(output, _dump_json(data))
     else:
         differing = differing_totals_messages(data)
         if differing:
@@ -205,10 +218,11 @@ def import_cmd(source: Path, output: Path, year: int | None, agency: str | None,
                 _say(f"  - {line}")
         if data.get("source"):
             _say("提示：出处信息（source：原文标签、原文单元格文字、说明）只保存在 JSON 中，不写入工作簿。")
-        backup = write_workbook(data, output)
-    _say(f"已写入 {output}")
-    if backup:
-        _say(f"原文件已保留为 {backup}")
+        if holds_same_data(output, data):
+            _say(f"{output} 中已是相同的数据，未重写（其中的校验结果和确认保持不变）。")
+            return
+        written = write_workbook(data, output)
+    _say(written.said())
 
 
 def _load_previous(path: Path | None, this_year: Any = None) -> dict | None:
@@ -291,7 +305,7 @@ def _validate(source: Path, previous_path: Path | None, fmt: str, annotate: bool
         _print_findings(report, cells, f"校验 {source.name}（{meta.get('agency') or '未填机关名称'} · "
                                        f"{meta.get('year') or '未填年度'} 年度 · {data['edition']} 版格式）")
     if annotate:
-        _say(actions.annotated_message(source, actions.annotate(v)))
+        _say(actions.annotated_message(actions.annotate(v)))
     sys.exit(0 if report.ok else 1)
 
 
@@ -360,8 +374,7 @@ def _carry_forward(last_path: Path, this_path: Path, dry_run: bool, force: bool)
     if run.nothing_to_do:
         click.echo("无需改动。")
         return
-    backup = actions.carry_forward_apply(run)
-    _say(f"已写入 {this_path}" + (f"；原文件保留为 {backup.name}" if backup else ""))
+    _say(actions.carry_forward_apply(run).said())
 
 
 @main.command("generate")
@@ -393,7 +406,7 @@ def generate_cmd(source: Path, previous_path: Path | None, output: Path, templat
         _say(f"提示：{note}")
     for f in prose_against_tables(data, previous):
         _say(f"警告 {f.rule}：{f.message}")
-    _say(f"已生成 {output}" + (f"（原文件保留为 {result.backup.name}）" if result.backup else ""))
+    _say(result.written.said("已生成"))
 
 
 @main.command("reference-docx")
@@ -404,7 +417,7 @@ def reference_docx_cmd(output: Path) -> None:
     from nianbao.generator.docx_style import write_reference
 
     _output_kind(output, (".docx",))
-    _say(f"已生成 {write_reference(output)}；修改后用 generate --reference-docx {output} 使用。")
+    _say(write_reference(output).said("已生成") + f"；修改后用 generate --reference-docx {output} 使用。")
 
 
 def _progress(total: int, label: str):
@@ -414,6 +427,14 @@ def _progress(total: int, label: str):
     progress = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                         disable=not sys.stderr.isatty(), transient=True)
     return progress, progress.add_task(label, total=total)
+
+
+def _made_folder(folder: Path) -> None:
+    """A command writing into a folder: created when missing (the overwrite policy), and said."""
+    from nianbao.workbook_templates.xlsx.safe_write import make_folder
+
+    if (made := make_folder(folder)) is not None:
+        _say(f"输出文件夹不存在，新建了文件夹 {made}")
 
 
 def _roster_help() -> str:
@@ -430,9 +451,7 @@ def roster_template_cmd(output: Path) -> None:
     from nianbao.batch.roster_template import write_roster_template
 
     _output_kind(output, (".xlsx",))
-    output.parent.mkdir(parents=True, exist_ok=True)
-    backup = write_roster_template(output)
-    _say(f"已生成示例名单 {output}（“说明”工作表解释每一列和“汇总”）" + (f"；原文件保留为 {backup.name}" if backup else ""))
+    _say(write_roster_template(output).said("已生成示例名单") + "。“说明”工作表解释每一列和“汇总”。")
 
 
 @main.command("distribute", epilog=_roster_help())
@@ -451,6 +470,7 @@ def distribute_cmd(roster: Path, year: int, previous_dir: Path | None, out: Path
     units = read_roster(roster)
     if previous_dir is not None and not previous_dir.is_dir():
         raise OutputError(f"上年文件夹不存在：{previous_dir}", f"folder not found: {previous_dir}")
+    _made_folder(out)
     progress, task = _progress(len(units), "生成模板")
     with progress:
         rows, notes = distribute(units, year, out, previous_dir, lambda: progress.advance(task))
@@ -479,6 +499,7 @@ def collect_cmd(inputs: tuple[Path, ...], roster: Path | None, agency: str | Non
     from nianbao.batch import collect as C
     from nianbao.batch.consolidation import consolidating_agency
     from nianbao.batch.roster import read_roster
+    from nianbao.workbook_templates.xlsx.safe_write import tally
 
     _output_kind(output, (".xlsx",))
     if year is not None:
@@ -486,15 +507,19 @@ def collect_cmd(inputs: tuple[Path, ...], roster: Path | None, agency: str | Non
     units = read_roster(roster) if roster else None
     who = consolidating_agency(units, agency, kind)
     files = C.returned_files(list(inputs), output)
+    _made_folder(output.parent)
     progress, task = _progress(len(files), "读取并校验")
     with progress:
         done = C.collect(files, units, who, year, output, lambda y: _load_previous(previous_path, y),
                          lambda: progress.advance(task))
+    report = None
     if report_path is not None:
         from nianbao.generator import generate
 
-        generate(done.city, report_path)
+        report = generate(done.city, report_path).written
     _say(f"已汇总：{done.counts.line()}（{done.files} 个文件）：{output}，{done.html.name}，{done.ledger.name}")
+    for note in tally(done.written):
+        _say(f"提示：{note}")
     if done.missing:
         _say(f"未收到（{len(done.missing)}）：{'、'.join(done.missing[:20])}{' 等' if len(done.missing) > 20 else ''}")
     if done.bad:
@@ -505,8 +530,8 @@ def collect_cmd(inputs: tuple[Path, ...], roster: Path | None, agency: str | Non
     for item in done.shortfalls[:10]:
         _say(f"警告 AGG-01：“{item['unit']}”{edition.describe(item['path'])}为 {item['own']}，"
              f"小于其下级之和 {item['children']}")
-    if report_path is not None:
-        _say(f"已生成汇总报告 {report_path}（文字部分留待填写）")
+    if report is not None:
+        _say(report.said("已生成汇总报告") + "。文字部分留待填写。")
     sys.exit(1 if done.bad else 0)
 
 
@@ -609,13 +634,12 @@ def templates_cmd(out: Path, check: bool) -> None:
     from nianbao.workbook_templates.xlsx.templates import build_all, differences
 
     if not check:
-        out.mkdir(parents=True, exist_ok=True)
-        for path in build_all(out):
-            _say(f"已生成 {path}")
+        for written in build_all(out):
+            _say(written.said("已生成"))
         return
     stale = []
     with tempfile.TemporaryDirectory() as tmp:
-        for fresh in build_all(Path(tmp)):
+        for fresh in (w.path for w in build_all(Path(tmp))):
             committed = out / fresh.name
             diff = differences(committed, fresh) if committed.exists() else ["(文件不存在)"]
             if diff:

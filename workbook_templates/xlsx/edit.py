@@ -23,7 +23,7 @@ from nianbao.workbook_templates.xlsx.cellrefs import absolute, column_index, par
 from nianbao.workbook_templates.format.errors import CorruptWorkbook
 from nianbao.workbook_templates.format.input_files import ZIP_ERRORS
 from nianbao.workbook_templates.format.sanitise import xml_text
-from nianbao.workbook_templates.xlsx.safe_write import write_atomic
+from nianbao.workbook_templates.xlsx.safe_write import Written, write_atomic
 from nianbao.workbook_templates.xlsx.package import XlsxPackage
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -330,8 +330,8 @@ class PackageEditor:
                 raw = raw.replace(transitional, strict)
         return raw
 
-    def save(self, target: str | Path | None = None) -> Path | None:
-        """Write the package atomically (to the same file by default); returns the backup."""
+    def save(self, target: str | Path | None = None) -> Written:
+        """Write the package atomically (to the same file by default), by the overwrite policy."""
         parts = [i.filename for i in self._infos]
         parts += [p for p in self._trees if p not in self._data]
 

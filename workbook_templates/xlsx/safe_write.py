@@ -16,6 +16,15 @@ A symlinked target is resolved: the real file gets the content, the link stays a
 backup sits beside the real file.  A link loop is refused with a message.  If anything fails, the
 temporary file is removed and the target is untouched.  A target that is read-only, or open in
 Excel/WPS (its ``~$`` lock file is present), is refused with a message before anything is written.
+
+One overwrite policy for every command (``Written.said`` words it the same way everywhere):
+
+- a missing output folder is created (and said);
+- a result equal to the file already there is not rewritten and leaves no backup — for .xlsx/.docx
+  packages "equal" means the same parts with the same content, ignoring ``docProps/core.xml`` (its
+  save time) and the zip's own timestamps, so re-running a command on unchanged input changes nothing;
+- a different result replaces the file only after the old one is kept as a visible backup;
+- a file open in Excel/WPS, or read-only, is refused and left as it is.
 """
 
 from __future__ import annotations
@@ -27,13 +36,69 @@ import shutil
 import stat
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from nianbao.workbook_templates.format.errors import OutputError
 
 BACKUP_SUFFIX = ".bak"
+VOLATILE_PARTS = frozenset({"docProps/core.xml"})  # the save time: not what a file says
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a write did: where, which backup it kept, whether it left an equal file alone, and the
+    folder it had to create."""
+
+    path: Path
+    backup: Path | None = None
+    unchanged: bool = False
+    made_folder: Path | None = None
+
+    def said(self, done: str = "已写入", what: str | None = None) -> str:
+        """The one wording for every command: ``{done} {what or path}``, then what happened."""
+        name = what or str(self.path)
+        if self.unchanged:
+            return f"{name} 与已有文件内容相同，未重写（没有产生备份）"
+        notes = []
+        if self.made_folder is not None:
+            notes.append(f"新建了文件夹 {self.made_folder}")
+        if self.backup is not None:
+            notes.append(f"原文件保留为 {self.backup.name}")
+        gap = "" if done.endswith(("：", ":")) else " "
+        return f"{done}{gap}{name}" + (f"（{'；'.join(notes)}）" if notes else "")
+
+
+def tally(written: list[Written]) -> list[str]:
+    """What the policy did to files that were already there, for a command writing many files."""
+    same = sum(w.unchanged for w in written)
+    kept = [w.backup for w in written if w.backup is not None]
+    return ([f"{same} 个文件与已有文件内容相同，未重写"] if same else []) + (
+        [f"{len(kept)} 个已有文件内容不同，已替换，原文件保留为 .bak（如 {kept[0].name}）"] if kept else [])
+
+
+def _zip_parts(path: Path) -> dict[str, tuple[int, int]] | None:
+    try:
+        with zipfile.ZipFile(path) as z:
+            return {i.filename: (i.CRC, i.file_size) for i in z.infolist() if i.filename not in VOLATILE_PARTS}
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+
+
+def same_content(new: Path, old: Path) -> bool:
+    """``new`` says what ``old`` says: the same bytes, or the same package parts (see the policy)."""
+    try:
+        if new.stat().st_size == old.stat().st_size and new.read_bytes() == old.read_bytes():
+            return True
+    except OSError:
+        return False
+    if not (zipfile.is_zipfile(new) and zipfile.is_zipfile(old)):
+        return False
+    parts = _zip_parts(new)
+    return parts is not None and parts == _zip_parts(old)
 
 
 LOCK_TIMEOUT = 60.0  # seconds a writer waits for another writer of the same target
@@ -201,21 +266,36 @@ def write_atomic(
     content: bytes | str | Callable[[BinaryIO], None],
     *,
     backup: bool = True,
-) -> Path | None:
+) -> Written:
     """Write ``content`` (bytes, text as UTF-8, or a function writing to a binary file) to
-    ``target`` atomically.  Returns the backup's path when a previous version was kept."""
+    ``target`` atomically, by the policy above.  ``backup=False`` only for files nianbao owns
+    (installer records, feedback it regenerates), never for a file a person asked for."""
+    shown = Path(target)
     target = real_target(target)
     folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"输出文件夹不存在：{folder}", f"output folder does not exist: {folder}")
     if target.is_dir():
         raise OutputError(f"输出路径是一个文件夹：{target}", f"output path is a folder: {target}")
+    made = make_folder(folder)
     with locked(target):
-        return _write_locked(target, folder, content, backup)
+        kept, unchanged = _write_locked(target, folder, content, backup)
+    return Written(shown, kept, unchanged, made)
+
+
+def make_folder(folder: Path) -> Path | None:
+    """Create a missing output folder (the policy for every command); the folder, if it was made."""
+    if folder.is_dir():
+        return None
+    if folder.exists():
+        raise OutputError(f"输出文件夹的位置已有一个同名文件：{folder}", f"not a folder: {folder}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"无法新建输出文件夹 {folder}：{e.strerror or e}", f"cannot create {folder}: {e}") from e
+    return folder
 
 
 def _write_locked(target: Path, folder: Path, content: bytes | str | Callable[[BinaryIO], None],
-                  backup: bool) -> Path | None:
+                  backup: bool) -> tuple[Path | None, bool]:
     check_writable(target)
     try:
         fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
@@ -236,6 +316,9 @@ def _write_locked(target: Path, folder: Path, content: bytes | str | Callable[[B
                 content(fh)
             fh.flush()
             os.fsync(fh.fileno())
+        if target.exists() and same_content(tmp, target):
+            tmp.unlink()
+            return None, True
         if backup and target.exists():
             kept = keep_backup(target)
         os.replace(tmp, target)
@@ -251,4 +334,4 @@ def _write_locked(target: Path, folder: Path, content: bytes | str | Callable[[B
         if isinstance(e, OSError):
             raise OutputError(f"写入 {target} 失败：{e.strerror or e}；原文件未改动。", f"writing {target} failed: {e}") from e
         raise
-    return kept
+    return kept, False

@@ -11,9 +11,13 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree.ElementTree import canonicalize
 
 from nianbao.workbook_templates.format.schema import EDITIONS, Edition
+
+if TYPE_CHECKING:
+    from nianbao.workbook_templates.xlsx.safe_write import Written
 
 HERE = Path(__file__).resolve().parents[1]  # the workbook_templates folder: the bundled templates
 _STAMPS = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
@@ -28,16 +32,11 @@ def bundled(edition: Edition) -> Path:
     return HERE / file_name(edition)
 
 
-def build_all(out: Path) -> list[Path]:
+def build_all(out: Path) -> list[Written]:
     from nianbao.workbook_templates.xlsx.builder import build
     from nianbao.workbook_templates.xlsx.safe_write import write_atomic
 
-    paths = []
-    for edition in EDITIONS.values():
-        target = out / file_name(edition)
-        write_atomic(target, build(edition).workbook.save, backup=False)
-        paths.append(target)
-    return paths
+    return [write_atomic(out / file_name(edition), build(edition).workbook.save) for edition in EDITIONS.values()]
 
 
 def _canonical(name: str, raw: bytes) -> bytes:

@@ -14,6 +14,7 @@ from typing import Any
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format.report_data import empty_report, get_path
 from nianbao.workbook_templates.xlsx.edit import PackageEditor
+from nianbao.workbook_templates.xlsx.safe_write import Written
 from nianbao.workbook_templates.xlsx.hidden_sheet import previous_chunks, previous_refs, span
 
 _BASES: dict[str, tuple[PackageEditor, dict[str, tuple[str, str]]]] = {}
@@ -39,7 +40,7 @@ def _cell_value(kind: S.Kind, value: Any) -> Any:
     return value
 
 
-def write_copy(data: Mapping[str, Any], target: str | Path) -> None:
+def write_copy(data: Mapping[str, Any], target: str | Path) -> Written:
     """Write ``data`` (meta and entered 上年结转 figures, ``previous``) as a distributed copy."""
     edition = S.get_edition(data["edition"])
     editor, targets = base(edition)
@@ -60,4 +61,4 @@ def write_copy(data: Mapping[str, Any], target: str | Path) -> None:
         for ref, chunk in zip(refs, chunks):
             clone.set_value(sheet, ref, chunk)
         clone.set_name(S.NAME_PREVIOUS, sheet, span(refs))
-    clone.save(target)
+    return clone.save(target)

@@ -21,6 +21,7 @@ from nianbao.batch.returns import RETURNED, read_all, year_of
 from nianbao.batch.roster import Unit
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format.errors import NianbaoError, OutputError
+from nianbao.workbook_templates.xlsx.safe_write import Written
 
 __all__ = ["RETURNED", "FEEDBACK", "Collected", "collect", "returned_files"]
 
@@ -40,6 +41,7 @@ class Collected:
     notes: list[str] = field(default_factory=list)
     rows: list[D.DashboardRow] = field(default_factory=list)  # the dashboard, as written
     output: Path | None = None
+    written: list[Written] = field(default_factory=list)  # SUMMARY.xlsx, .html, feedback: what the policy did
 
     @property
     def missing(self) -> list[str]:
@@ -92,12 +94,15 @@ def collect(files: list[Path], units: list[Unit] | None, agency: Agency, year: i
     now = now or datetime.now()
     ledger = ledger_path(output)
     rounds = record(ledger, output, year, statuses, now)
-    feedback = write_feedback(output.parent / FEEDBACK, statuses, year)
+    fed = write_feedback(output.parent / FEEDBACK, statuses, year)
+    feedback = {key: w.path for key, w in fed.items()}
     html_path = output.with_suffix(".html")
     rows = D.rows_of(statuses, rounds, feedback, html_path.parent)
     counts = D.counts_of(statuses)
     totals = D.totals_of(city, len(counted(statuses)))
     title = D.title_of(agency.name, year)
-    write_workbook(city, output, extra=lambda wb: D.write_sheet(wb, title, counts, totals, rows, now.date()))
-    write_atomic(html_path, D.page(title, counts, totals, rows, now.date()))
-    return Collected(city, statuses, html_path, ledger, feedback, found, counts, len(files), rows=rows, output=output)
+    written = [*fed.values(),
+               write_workbook(city, output, extra=lambda wb: D.write_sheet(wb, title, counts, totals, rows, now.date())),
+               write_atomic(html_path, D.page(title, counts, totals, rows, now.date()))]
+    return Collected(city, statuses, html_path, ledger, feedback, found, counts, len(files), rows=rows, output=output,
+                     written=written)

@@ -20,7 +20,7 @@ from nianbao.batch.roster import Unit, file_names, norm_name
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format.errors import NianbaoError
 from nianbao.workbook_templates.format.report_data import empty_report, get_path, set_path
-from nianbao.workbook_templates.xlsx.safe_write import write_atomic
+from nianbao.workbook_templates.xlsx.safe_write import Written, tally, write_atomic
 
 READABLE = (".xlsx", ".xlsm", ".json", ".txt", ".md", ".html", ".htm", ".docx", ".pdf")
 MANIFEST = "下发清单"
@@ -64,18 +64,15 @@ def _previous_index(folder: Path, year: int) -> tuple[dict[str, dict], dict[str,
     return by_id, by_name, notes
 
 
-def _write_one(args: tuple[dict[str, Any], str]) -> str:
+def _write_one(args: tuple[dict[str, Any], str]) -> Written:
     from nianbao.batch.clone import write_copy
 
     data, target = args
-    write_copy(data, target)
-    return target
+    return write_copy(data, target)
 
 
-def _write_many(jobs: list[tuple[dict[str, Any], str]]) -> int:
-    for job in jobs:
-        _write_one(job)
-    return len(jobs)
+def _write_many(jobs: list[tuple[dict[str, Any], str]]) -> list[Written]:
+    return [_write_one(job) for job in jobs]
 
 
 def distribute(units: list[Unit], year: int, out: Path, previous_dir: Path | None = None,
@@ -104,20 +101,22 @@ def distribute(units: list[Unit], year: int, out: Path, previous_dir: Path | Non
         jobs.append((data, str(out / names[u.unit_id])))
         rows.append(ManifestRow(u, names[u.unit_id], carried))
     workers = min(os.cpu_count() or 1, len(jobs) // 100)
+    written: list[Written] = []
     if workers > 1:  # each worker builds the base copy once, then clones it (about 2 ms a copy)
         batches = [jobs[i: i + 50] for i in range(0, len(jobs), 50)]
         with ProcessPoolExecutor(workers) as pool:
             for done in pool.map(_write_many, batches):
+                written += done
                 if progress:
-                    for _ in range(done):
+                    for _ in range(len(done)):
                         progress()
     else:
         for job in jobs:
-            _write_one(job)
+            written.append(_write_one(job))
             if progress:
                 progress()
-    write_manifest(out, rows)
-    return rows, notes
+    written += write_manifest(out, rows)
+    return rows, notes + tally(written)
 
 
 def _manifest_values(r: ManifestRow) -> list[str]:
@@ -126,7 +125,7 @@ def _manifest_values(r: ManifestRow) -> list[str]:
             u.phone, u.public_contact, r.file, r.carried]
 
 
-def write_manifest(out: Path, rows: list[ManifestRow]) -> None:
+def write_manifest(out: Path, rows: list[ManifestRow]) -> list[Written]:
     from openpyxl import Workbook
 
     buf = io.StringIO()
@@ -134,7 +133,7 @@ def write_manifest(out: Path, rows: list[ManifestRow]) -> None:
     w.writerow(MANIFEST_HEADERS)
     for r in rows:
         w.writerow([_csv_safe(v) for v in _manifest_values(r)])
-    write_atomic(out / f"{MANIFEST}.csv", buf.getvalue().encode("utf-8-sig"))
+    csv_written = write_atomic(out / f"{MANIFEST}.csv", buf.getvalue().encode("utf-8-sig"))
     wb = Workbook()
     ws = wb.active
     ws.title = MANIFEST
@@ -147,7 +146,7 @@ def write_manifest(out: Path, rows: list[ManifestRow]) -> None:
     ws.auto_filter.ref = ws.dimensions
     for col, width in zip("ABCDEFGHIJ", (14, 30, 10, 24, 6, 10, 16, 36, 36, 30)):
         ws.column_dimensions[col].width = width
-    write_atomic(out / f"{MANIFEST}.xlsx", wb.save)
+    return [csv_written, write_atomic(out / f"{MANIFEST}.xlsx", wb.save)]
 
 
 def _csv_safe(value: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from nianbao.batch.matching import FAILED, UnitStatus
 from nianbao.batch.roster import norm_name, safe_file_stem
-from nianbao.workbook_templates.xlsx.safe_write import write_atomic
+from nianbao.workbook_templates.xlsx.safe_write import Written, write_atomic
 
 FEEDBACK = "退回修改"
 FIX = "请修改后重新报送。"
@@ -67,14 +67,8 @@ def feedback_text(s: UnitStatus, year: int | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_feedback(folder: Path, statuses: list[UnitStatus], year: int | None) -> dict[str, Path]:
-    """Write every feedback file; unit key -> the file written."""
+def write_feedback(folder: Path, statuses: list[UnitStatus], year: int | None) -> dict[str, Written]:
+    """Write every feedback file (by the overwrite policy); unit key -> what was written."""
     names = file_names(statuses)
-    written: dict[str, Path] = {}
-    for s in statuses:
-        if needs_feedback(s):
-            folder.mkdir(parents=True, exist_ok=True)
-            target = folder / names[s.key]
-            write_atomic(target, feedback_text(s, year).encode("utf-8-sig"), backup=False)
-            written[s.key] = target
-    return written
+    return {s.key: write_atomic(folder / names[s.key], feedback_text(s, year).encode("utf-8-sig"))
+            for s in statuses if needs_feedback(s)}

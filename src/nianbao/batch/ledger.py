@@ -43,7 +43,7 @@ class Round:
     returned: int = 0  # 退回次数: earlier submissions that had errors
     last_received: str = ""  # when the current file first came in
     changes: list[str] = field(default_factory=list)  # since the previous submission
-    identical_to: int | None = None  # the current file is byte-identical to this earlier submission
+    identical_to: int | None = None  # the file is byte-identical to this earlier (or returned) submission
 
 
 def _open(path: Path) -> sqlite3.Connection:
@@ -111,7 +111,9 @@ def _round(past: list[tuple[str, str, int, str | None]], sha: str, stamp: str, e
     r = Round()
     if sha in first:
         r.submission = order.index(sha) + 1
-        r.identical_to = r.submission
+        # worth saying only when it tells something: an older file came back, or the file that was
+        # returned for errors came in again (the latest good file seen again is just a re-run)
+        r.identical_to = r.submission if r.submission < len(order) or first[sha][1] else None
         r.last_received = first[sha][0]
         earlier = order[: r.submission - 1]
     else:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nianbao.batch.roster import COLUMNS
-from nianbao.workbook_templates.xlsx.safe_write import write_atomic
+from nianbao.workbook_templates.xlsx.safe_write import Written, write_atomic
 
 EXAMPLE = (  # 名称, 类型, 上级, 汇总, 联系人, 联系电话, 公开联系方式, 所属地区, 文件名
     ("示例市人民政府", "政府", "", "否", "王某", "0000-1000001", "示例市人民政府办公室（电话：0000-1000000）", "示例市", ""),
@@ -29,8 +29,8 @@ RULES = (
 )
 
 
-def write_roster_template(target: Path) -> Path | None:
-    """Write the example roster (名单 sheet first, then 说明); returns the backup, if any."""
+def write_roster_template(target: Path) -> Written:
+    """Write the example roster (名单 sheet first, then 说明), by the overwrite policy."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 

@@ -233,7 +233,7 @@ def carry_forward() -> dict[str, Any]:
 def generate() -> dict[str, Any]:
     from nianbao.workbook_templates.sources import load_report
 
-    from nianbao.addin.checks.validate import prose_against_tables
+    from nianbao.addin.excel.ribbon_core import generated_message
     from nianbao.generator import generate as write_report
     from nianbao.workbench.work import _formats
 
@@ -245,9 +245,7 @@ def generate() -> dict[str, Any]:
     data, _ = load_report(path)
     targets = {s: path.with_name(name) for s, _, name in _formats(path)}
     results = [write_report(data, targets[s]) for s in (".docx", ".html")]
-    lines = [f"已生成：{r.path}" + (f"（原文件保留为 {r.backup.name}）" if r.backup else "") for r in results]
-    warnings = [f"注意：{f.message}" for f in prose_against_tables(data)] + [f"提示：{n}" for n in results[0].notes]
-    return {"written": [str(r.path) for r in results], "message": "\n".join(lines + warnings)}
+    return {"written": [str(r.path) for r in results], "message": generated_message(data, results)}
 
 
 def new() -> dict[str, Any]:

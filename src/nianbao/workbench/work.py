@@ -141,9 +141,8 @@ def annotate(reg: Registry, form: Mapping[str, str]) -> tuple[str, Task]:
         from nianbao import actions
 
         v = actions.validate_source(src.path, annotate=True)
-        backup = actions.annotate(v)
         return render(**_findings_view(v), source=src, annotatable=True,
-                      written=actions.annotated_message(src.path, backup), download=_offer(reg, src.path))
+                      written=actions.annotated_message(actions.annotate(v)), download=_offer(reg, src.path))
 
     return "写入校验结果", task
 
@@ -222,8 +221,7 @@ def carry_apply(reg: Registry, form: Mapping[str, str]) -> tuple[str, Task]:
         view = _plan_view(run)
         if run.nothing_to_do:
             return render(**view, this=this, last=last, done="无需改动。")
-        backup = actions.carry_forward_apply(run)
-        done = f"已写入 {this.path}" + (f"；原文件保留为 {backup.name}" if backup else "")
+        done = actions.carry_forward_apply(run).said()
         return render(**view, this=this, last=last, done=done, download=_offer(reg, this.path))
 
     return "导入上年数据", task
@@ -288,7 +286,8 @@ def generate_save(reg: Registry, form: Any) -> tuple[str, Task]:
             except NianbaoError as e:
                 failed.append((suffix, e.zh))
             else:
-                written.append({**_offer(reg, result.path), "backup": result.backup.name if result.backup else None})
+                written.append({**_offer(reg, result.path), "backup": result.backup.name if result.backup else None,
+                                "unchanged": result.written.unchanged})
                 notes = result.notes or notes
             job.step()
         return render(written=written, failed=failed, findings=findings, notes=notes, source=src)
