@@ -281,11 +281,19 @@ def test_find_last_year_and_generate_beside_the_workbook(workbooks, tmp_path):
 
 
 def test_new_workbook_never_overwrites(tmp_path):
-    path = ribbon_core.new_workbook(tmp_path, 2024, "海宁市人民政府")
-    assert path.name == "海宁市人民政府-2024.xlsx"
+    path, kept = ribbon_core.new_workbook(tmp_path, 2024, "海宁市人民政府")
+    assert path.name == "海宁市人民政府-2024.xlsx" and not kept
     assert json.loads(nianbao("export", path).out)["meta"]["agency_kind"] == "government"
+    before = path.read_bytes()
+    # the same agency's workbook of the year: kept (and opened) as it is, like `nianbao new`
+    assert ribbon_core.new_workbook(tmp_path, 2024, "海宁市人民政府") == (path, True)
+    assert path.read_bytes() == before
+    assert "已打开已有的" in ribbon_core.new_workbook_message(path, 2024, True)
+    other = tmp_path / "海宁市人民政府-2025.xlsx"
+    other.write_bytes(before)  # a file of next year's name that holds another year's workbook
     with pytest.raises(NianbaoError, match="已存在"):
-        ribbon_core.new_workbook(tmp_path, 2024, "海宁市人民政府")
+        ribbon_core.new_workbook(tmp_path, 2025, "海宁市人民政府")
+    assert other.read_bytes() == before
 
 
 def test_the_click_path_imports_nothing_heavy():

@@ -5,6 +5,7 @@ of returns in the ledger, feedback that never collides, and a dashboard that pri
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sqlite3
@@ -227,6 +228,9 @@ def test_rounds_feedback_and_namesakes(tmp_path):
     # round 2: 甲区财政局 corrects its figure, 乙区财政局 sends the very same file again
     fixed = unit_data("示例市财政局")
     fill_copy(sent / files[("甲区", "财政局")], back / files[("甲区", "财政局")], fixed)
+    resent = back / files[("乙区", "财政局")]
+    resent.write_bytes(resent.read_bytes())  # saved again from the unit's e-mail: the same bytes, a new file
+    os.utime(resent, (resent.stat().st_atime, resent.stat().st_mtime + 60))
     assert nianbao("collect", back, "--roster", roster, "-o", summary).code == 1
     rows = {(r["上级"] or "", r["单位"]): r for r in dashboard(summary)}
     jia, yi = rows[("甲区", "财政局")], rows[("乙区", "财政局")]

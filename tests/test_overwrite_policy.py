@@ -180,3 +180,131 @@ def test_running_the_readme_main_job_twice_leaves_no_backup(tmp_path):
     assert [k for k in _state(demo) if k.endswith(".bak") and k not in first] == []
     after = _state(demo)
     assert [k for k in after if after[k] != first.get(k) and not k.endswith(".sqlite")] == []
+
+
+def _rezip(path: Path, change) -> None:
+    """Rewrite the package at ``path`` with ``change(name, data) -> data`` applied to every part."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        parts = [(i, change(i.filename, z.read(i))) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in parts:
+            z.writestr(info, data)
+
+
+def test_equal_means_equal_content_not_an_equal_zip_index(tmp_path):
+    """A damaged part (the zip's index still intact) and a changed author in core.xml are changes."""
+    book = _filled(tmp_path)
+    report = tmp_path / "报告.docx"
+    assert nianbao("generate", book, "-o", report).code == 0
+    fresh = zip_parts(report)
+    raw = bytearray(report.read_bytes())
+    import zipfile
+
+    with zipfile.ZipFile(report) as z:
+        info = z.getinfo("word/document.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    raw[start + 100: start + 300] = bytes(200)  # the data is damaged; the index (CRC, size) is not
+    report.write_bytes(bytes(raw))
+    run = nianbao("generate", book, "-o", report)
+    assert run.code == 0 and "原文件保留为" in run.err, run.err
+    assert zip_parts(report) == fresh  # repaired
+    _rezip(report, lambda name, data: data.replace(b"</dc:creator>", b"X</dc:creator>")
+           if name == "docProps/core.xml" else data)
+    run = nianbao("generate", book, "-o", report)
+    assert run.code == 0 and "原文件保留为" in run.err, run.err
+    assert zip_parts(report) == fresh
+
+
+def test_only_the_save_time_is_ignored(tmp_path):
+    book = _filled(tmp_path)
+    report = tmp_path / "报告.docx"
+    assert nianbao("generate", book, "-o", report).code == 0
+    _rezip(report, lambda name, data: re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2001-01-01T00:00:00Z", data)
+           if name == "docProps/core.xml" else data)
+    stamped = report.read_bytes()
+    run = nianbao("generate", book, "-o", report)
+    assert run.code == 0 and "未重写" in run.err and report.read_bytes() == stamped, run.err
+
+
+def test_a_pdf_made_again_is_the_same_pdf(tmp_path):
+    """LibreOffice stamps a new date, /ID and checksum into every PDF: not a change."""
+    book = _filled(tmp_path)
+    pdf = tmp_path / "报告.pdf"
+    assert nianbao("generate", book, "-o", pdf).code == 0
+    before = pdf.read_bytes()
+    run = nianbao("generate", book, "-o", pdf)
+    assert run.code == 0 and "未重写" in run.err and pdf.read_bytes() == before, run.err
+    assert _backups(tmp_path) == []
+
+
+def test_an_unchanged_result_is_not_refused_when_the_file_is_open(tmp_path):
+    book = _filled(tmp_path)
+    report = tmp_path / "报告.docx"
+    assert nianbao("generate", book, "-o", report).code == 0
+    (tmp_path / "~$报告.docx").write_bytes(b"owner")  # open in Word or WPS
+    run = nianbao("generate", book, "-o", report)
+    assert run.code == 0 and "未重写" in run.err, run.err
+    report.write_bytes(b"changed")
+    run = nianbao("generate", book, "-o", report)  # now it would have to write: refused
+    assert run.code == 2 and "正在" in run.err and report.read_bytes() == b"changed"
+
+
+def test_collect_again_with_a_returned_unit_changes_nothing(tmp_path):
+    import json
+    import shutil
+
+    back = tmp_path / "交回"
+    shutil.copytree(CITY / "甲区交回", back)
+    victim = sorted(back.glob("*.xlsx"))[-1]
+    data = json.loads(nianbao("export", victim).out)
+    data["applications"]["new"]["natural_person"] = -5
+    (tmp_path / "bad.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    victim.unlink()
+    assert nianbao("import", tmp_path / "bad.json", "-o", victim).code == 0
+    out = tmp_path / "out" / "S.xlsx"
+    args = ["collect", back, "--roster", CITY / "甲区名单.csv", "-o", out]
+    assert nianbao(*args).code == 1
+    before = _state(out.parent)
+    for _ in range(2):
+        again = nianbao(*args)
+        assert again.code == 1 and "原文件保留为" not in again.err, again.err
+    after = _state(out.parent)
+    assert [k for k in after if after[k] != before.get(k) and not k.endswith(".sqlite")] == []
+    assert _backups(tmp_path) == []
+
+
+def test_feedback_keeps_no_backup_in_the_folder_sent_out(tmp_path):
+    import json
+    import shutil
+
+    back = tmp_path / "交回"
+    shutil.copytree(CITY / "甲区交回", back)
+    victim = sorted(back.glob("*.xlsx"))[-1]
+    data = json.loads(nianbao("export", victim).out)
+    out = tmp_path / "out" / "S.xlsx"
+    for value in (-5, -7):  # two rounds, two different errors: the feedback file changes
+        data["applications"]["new"]["natural_person"] = value
+        (tmp_path / "bad.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        victim.unlink()
+        assert nianbao("import", tmp_path / "bad.json", "-o", victim).code == 0
+        assert nianbao("collect", back, "--roster", CITY / "甲区名单.csv", "-o", out).code == 1
+    folder = out.parent / "退回修改"
+    assert [p.suffix for p in folder.iterdir()] == [".txt"]
+    assert "-7" in next(folder.iterdir()).read_text(encoding="utf-8-sig")
+
+
+def test_new_with_another_kind_is_another_workbook(tmp_path):
+    target = tmp_path / "h.xlsx"
+    assert nianbao("new", "--year", "2024", "--agency", "海宁市人民政府", "-o", target).code == 0
+    run = nianbao("new", "--year", "2024", "--agency", "海宁市人民政府", "--kind", "department", "-o", target)
+    assert run.code == 2 and "--force" in run.err, run.err
+
+
+def test_collect_that_cannot_consolidate_creates_no_folder(tmp_path):
+    (tmp_path / "empty").mkdir()
+    run = nianbao("collect", tmp_path / "empty", "--agency", "某市人民政府", "--year", "2023",
+                  "-o", tmp_path / "zz" / "sub" / "S.xlsx")
+    assert run.code == 2 and "新建了文件夹" not in run.err, run.err
+    assert not (tmp_path / "zz").exists()

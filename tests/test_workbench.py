@@ -434,8 +434,9 @@ def test_new_report_is_next_years_template_carried_forward(page, wb, work):
     assert data["applications"]["new"]["natural_person"] is None  # this year's figures are left to fill
     assert any("12" in li for li in result.locator("ul.carried li").all_inner_texts())
     shot(page, "新建年报")
-    run(page, "新建", state="failed")  # never over an existing file
-    assert "已存在" in result.inner_text()
+    before = created.read_bytes()
+    result = run(page, "新建")  # the same agency's workbook of the year: kept as it is, never replaced
+    assert "保留了已有的文件" in result.locator(".created").inner_text() and created.read_bytes() == before
 
 
 # --- 下发 and 汇总: a 20-unit round ----------------------------------------------------------------

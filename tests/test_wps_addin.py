@@ -355,8 +355,10 @@ def test_new_report_creates_and_opens_and_cancel_makes_nothing(pane_for, books, 
     assert made.is_file() and pane.page.evaluate("standin.opened") == [str(made)]
     meta = read_workbook(made).data["meta"]
     assert (meta["year"], meta["agency"]) == (2021, agency)
-    dialogs = pane.click("nianbaoNew", True, "2021", True)  # never over an existing file
-    assert pane.alerts(dialogs) == [f"错误：{made.name} 已存在，没有覆盖。"]
+    before = made.read_bytes()
+    dialogs = pane.click("nianbaoNew", True, "2021", True)  # the same one again: opened as it is, never replaced
+    assert pane.alerts(dialogs) == [f"已打开已有的 {made}（2021 年度，未改动）。"]
+    assert pane.page.evaluate("standin.opened") == [str(made), str(made)] and made.read_bytes() == before
 
 
 # --- edges: no service, no book, bad token -------------------------------------------------------------

@@ -80,7 +80,7 @@ def install(dest: Path | None = None, interpreter: str | None = None, persistent
     if ours or site_packages is not None:  # the Python Excel will run is this one: make its clicks fast
         fast_clicks(site_packages)
     target = folder / XLAM.name
-    editor.save(target)
+    editor.save(target, backup=False)  # Excel opens every file in XLSTART: no .bak beside it
     return target
 
 

@@ -125,7 +125,7 @@ def new_report(book: Any = None) -> None:
 
     def action(b: Any) -> str | None:
         from nianbao.addin.excel.book_io import read_book, saved_path
-        from nianbao.addin.excel.ribbon_core import new_workbook
+        from nianbao.addin.excel.ribbon_core import new_workbook, new_workbook_message
         from nianbao.workbook_templates.format.errors import NotOurWorkbook
 
         try:
@@ -138,8 +138,8 @@ def new_report(book: Any = None) -> None:
             agency, year, kind = str(answer), _dt.date.today().year - 1, None
         here = saved_path(b)
         folder = here.parent if here else documents_folder()
-        path = new_workbook(folder, year, str(agency), kind)
+        path, kept = new_workbook(folder, year, str(agency), kind)
         b.app.api.Workbooks.Open(str(path))  # in the Excel the button was clicked in
-        return f"已新建 {path}（{year} 年度）。"
+        return new_workbook_message(path, year, kept)
 
     _run(book, action)

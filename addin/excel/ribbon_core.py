@@ -193,23 +193,17 @@ def generated_message(data: Any, results: list[Any]) -> str:
     return "\n".join(lines + warnings)
 
 
-def new_workbook(folder: str | Path, year: int, agency: str, kind: str | None = None) -> Path:
-    """新建年报: a fresh template for a year and agency in ``folder`` (never over an existing file)."""
-    from nianbao.workbook_templates.format.report_data import empty_report, set_path
-    from nianbao.workbook_templates.xlsx.writer import write_workbook
-
-    agency = agency.strip()
-    if not agency:
-        raise OutputError("机关名称不能为空。", "the agency name must not be empty")
-    edition = S.edition_for_year(year)
+def new_workbook(folder: str | Path, year: int, agency: str, kind: str | None = None) -> tuple[Path, bool]:
+    """新建年报: the template for a year and agency in ``folder``, named after them; when that file
+    is already this agency's workbook of the year it is kept (and opened) as it is, any other file
+    of that name is refused.  The path, and whether it was kept."""
     from nianbao.workbook_templates.format.sanitise import file_stem
+    from nianbao.workbook_templates.xlsx.writer import new_workbook as make
 
-    target = Path(folder) / f"{file_stem(agency, '年报')}-{year}.xlsx"
-    if target.exists():
-        raise OutputError(f"{target.name} 已存在，没有覆盖。", f"{target} exists")
-    data = empty_report(edition)
-    set_path(data, "meta.agency", agency)
-    set_path(data, "meta.year", year)
-    set_path(data, "meta.agency_kind", kind or S.infer_agency_kind(agency))
-    write_workbook(data, target)
-    return target
+    target = Path(folder) / f"{file_stem(agency.strip(), '年报')}-{year}.xlsx"
+    made = make(target, year, agency, kind)
+    return target, made.kept
+
+
+def new_workbook_message(path: Path, year: int, kept: bool) -> str:
+    return f"已打开已有的 {path}（{year} 年度，未改动）。" if kept else f"已新建 {path}（{year} 年度）。"

@@ -127,42 +127,15 @@ def main() -> None:
 @click.option("--force", is_flag=True, help="用空白模板替换已有的文件（旧文件保留为 .bak）。Replace an existing file with a blank one (kept as .bak).")
 def new_cmd(year: int, agency: str, kind: str | None, edition: str | None, output: Path, force: bool) -> None:
     """生成某机关某年度的模板工作簿。Create a template workbook for one agency and year."""
-    from nianbao.workbook_templates.format.report_data import empty_report, set_path
-    from nianbao.workbook_templates.xlsx.writer import write_workbook
+    from nianbao.workbook_templates.xlsx.writer import new_workbook
 
     _output_kind(output, (".xlsx",))
-    if not agency.strip():
-        raise OutputError("机关名称不能为空。", "the agency name must not be empty")
-    ed = S.get_edition(edition) if edition else S.edition_for_year(year)
-    if not ed.covers(year):
-        raise OutputError(f"{ed.key} 版格式（{ed.document}）不适用于 {year} 年度。",
-                          f"edition {ed.key} does not apply to {year}")
-    data = empty_report(ed)
-    set_path(data, "meta.agency", agency.strip())
-    set_path(data, "meta.year", year)
-    set_path(data, "meta.agency_kind", kind or S.infer_agency_kind(agency))
-    if output.exists() and not force:
-        if _same_workbook(output, agency.strip(), year):
-            _say(f"{output} 已存在（{agency.strip()} {year} 年度的工作簿），未改动；"
-                 "如要换成空白模板请加 --force（原文件会保留为 .bak）。")
-            return
-        raise OutputError(f"{output} 已存在，且不是 {agency.strip()} {year} 年度的工作簿；"
-                          "如要替换请加 --force（旧文件会保留为 .bak）。",
-                          f"{output} exists and is another workbook; use --force to replace it (kept as .bak)")
-    written = write_workbook(data, output)
-    _say(written.said("已生成") + f"：{ed.document} 格式，{year} 年度，{agency.strip()}，"
-         f"机关类型：{S.AGENCY_KINDS[data['meta']['agency_kind']]}。")
-
-
-def _same_workbook(path: Path, agency: str, year: int) -> bool:
-    """``path`` is already this agency's workbook of this year (re-running ``new`` keeps it)."""
-    from nianbao.workbook_templates.xlsx.reader import read_workbook
-
-    try:
-        meta = read_workbook(path).data["meta"]
-    except NianbaoError:
-        return False
-    return (meta.get("agency") or "").strip() == agency and meta.get("year") == year
+    made = new_workbook(output, year, agency, kind, edition, force=force)
+    if made.kept:
+        _say(f"{output} 已是这个机关这一年度的工作簿（{made.described}），未改动；"
+             "如要换成空白模板请加 --force（原文件会保留为 .bak）。")
+    else:
+        _say(made.written.said("已生成") + f"。{made.described}。")
 
 
 @main.command("export")
@@ -434,7 +407,7 @@ def _made_folder(folder: Path) -> None:
     from nianbao.workbook_templates.xlsx.safe_write import make_folder
 
     if (made := make_folder(folder)) is not None:
-        _say(f"输出文件夹不存在，新建了文件夹 {made}")
+        _say(f"新建了文件夹 {made}")
 
 
 def _roster_help() -> str:
@@ -507,7 +480,6 @@ def collect_cmd(inputs: tuple[Path, ...], roster: Path | None, agency: str | Non
     units = read_roster(roster) if roster else None
     who = consolidating_agency(units, agency, kind)
     files = C.returned_files(list(inputs), output)
-    _made_folder(output.parent)
     progress, task = _progress(len(files), "读取并校验")
     with progress:
         done = C.collect(files, units, who, year, output, lambda y: _load_previous(previous_path, y),
@@ -517,6 +489,8 @@ def collect_cmd(inputs: tuple[Path, ...], roster: Path | None, agency: str | Non
         from nianbao.generator import generate
 
         report = generate(done.city, report_path).written
+    if done.made_folder is not None:
+        _say(f"新建了文件夹 {done.made_folder}")
     _say(f"已汇总：{done.counts.line()}（{done.files} 个文件）：{output}，{done.html.name}，{done.ledger.name}")
     for note in tally(done.written):
         _say(f"提示：{note}")

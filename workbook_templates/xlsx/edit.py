@@ -330,7 +330,7 @@ class PackageEditor:
                 raw = raw.replace(transitional, strict)
         return raw
 
-    def save(self, target: str | Path | None = None) -> Written:
+    def save(self, target: str | Path | None = None, *, backup: bool = True) -> Written:
         """Write the package atomically (to the same file by default), by the overwrite policy."""
         parts = [i.filename for i in self._infos]
         parts += [p for p in self._trees if p not in self._data]
@@ -342,5 +342,5 @@ class PackageEditor:
                 for part in parts[len(self._infos):]:
                     z.writestr(part, self._bytes(part))
 
-        return write_atomic(target or self.path, write)
+        return write_atomic(target or self.path, write, backup=backup)
 

@@ -20,9 +20,11 @@ Excel/WPS (its ``~$`` lock file is present), is refused with a message before an
 One overwrite policy for every command (``Written.said`` words it the same way everywhere):
 
 - a missing output folder is created (and said);
-- a result equal to the file already there is not rewritten and leaves no backup — for .xlsx/.docx
-  packages "equal" means the same parts with the same content, ignoring ``docProps/core.xml`` (its
-  save time) and the zip's own timestamps, so re-running a command on unchanged input changes nothing;
+- a result equal to the file already there is not rewritten and leaves no backup (nor is it refused
+  when the file is open elsewhere) — "equal" ignores only the moment of saving: in .xlsx/.docx packages
+  the zip's timestamps and the created/modified stamps of ``docProps/core.xml`` (every part's content
+  is read and compared), in a PDF its creation/modification dates and its ``/ID``; so re-running a
+  command on unchanged input changes nothing;
 - a different result replaces the file only after the old one is kept as a visible backup;
 - a file open in Excel/WPS, or read-only, is refused and left as it is.
 """
@@ -35,8 +37,10 @@ import os
 import shutil
 import stat
 import tempfile
+import re
 import time
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +49,10 @@ from typing import BinaryIO
 from nianbao.workbook_templates.format.errors import OutputError
 
 BACKUP_SUFFIX = ".bak"
-VOLATILE_PARTS = frozenset({"docProps/core.xml"})  # the save time: not what a file says
+# the moment of saving, which is not what a file says: stamps blanked before files are compared
+SAVE_STAMPS = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
+PDF_STAMPS = re.compile(rb"/(?:CreationDate|ModDate)\s*\((?:[^()\\]|\\.)*\)|/ID\s*\[\s*<[0-9A-Fa-f]*>\s*<[0-9A-Fa-f]*>\s*\]"
+                        rb"|/DocChecksum\s*/[0-9A-Fa-f]+")  # LibreOffice's checksum covers its dates
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,7 @@ class Written:
         """The one wording for every command: ``{done} {what or path}``, then what happened."""
         name = what or str(self.path)
         if self.unchanged:
-            return f"{name} 与已有文件内容相同，未重写（没有产生备份）"
+            return f"{name} 与已有文件内容相同，未重写"
         notes = []
         if self.made_folder is not None:
             notes.append(f"新建了文件夹 {self.made_folder}")
@@ -80,25 +87,31 @@ def tally(written: list[Written]) -> list[str]:
         [f"{len(kept)} 个已有文件内容不同，已替换，原文件保留为 .bak（如 {kept[0].name}）"] if kept else [])
 
 
-def _zip_parts(path: Path) -> dict[str, tuple[int, int]] | None:
+def _zip_parts(path: Path) -> dict[str, bytes] | None:
+    """Every part of a package, read (so a damaged one is never judged equal), stamps blanked."""
     try:
         with zipfile.ZipFile(path) as z:
-            return {i.filename: (i.CRC, i.file_size) for i in z.infolist() if i.filename not in VOLATILE_PARTS}
-    except (zipfile.BadZipFile, OSError, ValueError):
+            return {i.filename: SAVE_STAMPS.sub(b"", z.read(i)) if i.filename == "docProps/core.xml" else z.read(i)
+                    for i in z.infolist()}
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError):
         return None
 
 
 def same_content(new: Path, old: Path) -> bool:
-    """``new`` says what ``old`` says: the same bytes, or the same package parts (see the policy)."""
+    """``new`` says what ``old`` says (see the policy above): the same bytes, the same package
+    parts, or the same PDF but for its save stamps."""
     try:
-        if new.stat().st_size == old.stat().st_size and new.read_bytes() == old.read_bytes():
-            return True
+        a, b = new.read_bytes(), old.read_bytes()
     except OSError:
         return False
-    if not (zipfile.is_zipfile(new) and zipfile.is_zipfile(old)):
-        return False
-    parts = _zip_parts(new)
-    return parts is not None and parts == _zip_parts(old)
+    if a == b:
+        return True
+    if a[:4] == b[:4] == b"PK\x03\x04":
+        parts = _zip_parts(new)
+        return parts is not None and parts == _zip_parts(old)
+    if a[:5] == b[:5] == b"%PDF-" and len(a) == len(b):  # the stamps have a fixed length: so does the file
+        return PDF_STAMPS.sub(b"", a) == PDF_STAMPS.sub(b"", b)
+    return False
 
 
 LOCK_TIMEOUT = 60.0  # seconds a writer waits for another writer of the same target
@@ -238,8 +251,9 @@ def lock_files(target: Path) -> list[Path]:
 def check_writable(target: Path) -> None:
     """Refuse, before any work, a target that is open elsewhere or read-only."""
     if target.exists() and any(o.exists() for o in lock_files(target) if o.name != "~$"):
-        raise OutputError(f"{target.name} 似乎正在 Excel 或 WPS 中打开（存在锁定文件 ~$…），请关闭后重试；原文件未改动。",
-                          f"{target.name} seems to be open in Excel or WPS (a ~$ lock file exists); close it and retry")
+        office = "Excel 或 WPS" if target.suffix.lower() in (".xlsx", ".xlsm") else "Word、WPS 或其他程序"
+        raise OutputError(f"{target.name} 似乎正在 {office} 中打开（存在锁定文件 ~$…），请关闭后重试；原文件未改动。",
+                          f"{target.name} seems to be open in another program (a ~$ lock file exists); close it and retry")
     if target.exists() and not (target.stat().st_mode & stat.S_IWUSR and os.access(target, os.W_OK)):
         raise OutputError(f"{target.name} 是只读文件，无法写入；原文件未改动。",
                           f"{target.name} is read-only; nothing was written")
@@ -268,8 +282,9 @@ def write_atomic(
     backup: bool = True,
 ) -> Written:
     """Write ``content`` (bytes, text as UTF-8, or a function writing to a binary file) to
-    ``target`` atomically, by the policy above.  ``backup=False`` only for files nianbao owns
-    (installer records, feedback it regenerates), never for a file a person asked for."""
+    ``target`` atomically, by the policy above.  ``backup=False`` only for files nianbao owns and
+    regenerates (the add-in in XLSTART, installer records, the 退回修改 feedback, whose every round
+    the ledger keeps), never for a file a person asked for."""
     shown = Path(target)
     target = real_target(target)
     folder = target.parent if str(target.parent) else Path(".")
@@ -296,7 +311,6 @@ def make_folder(folder: Path) -> Path | None:
 
 def _write_locked(target: Path, folder: Path, content: bytes | str | Callable[[BinaryIO], None],
                   backup: bool) -> tuple[Path | None, bool]:
-    check_writable(target)
     try:
         fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as e:
@@ -319,6 +333,7 @@ def _write_locked(target: Path, folder: Path, content: bytes | str | Callable[[B
         if target.exists() and same_content(tmp, target):
             tmp.unlink()
             return None, True
+        check_writable(target)
         if backup and target.exists():
             kept = keep_backup(target)
         os.replace(tmp, target)

@@ -8,19 +8,18 @@ without lxml installed), without the save time that openpyxl stamps into docProp
 
 from __future__ import annotations
 
-import re
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.etree.ElementTree import canonicalize
 
 from nianbao.workbook_templates.format.schema import EDITIONS, Edition
+from nianbao.workbook_templates.xlsx.safe_write import SAVE_STAMPS
 
 if TYPE_CHECKING:
     from nianbao.workbook_templates.xlsx.safe_write import Written
 
 HERE = Path(__file__).resolve().parents[1]  # the workbook_templates folder: the bundled templates
-_STAMPS = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
 
 
 def file_name(edition: Edition) -> str:
@@ -40,7 +39,7 @@ def build_all(out: Path) -> list[Written]:
 
 
 def _canonical(name: str, raw: bytes) -> bytes:
-    raw = _STAMPS.sub(b"", raw)
+    raw = SAVE_STAMPS.sub(b"", raw)
     if name.endswith((".xml", ".rels")):
         return canonicalize(raw.decode("utf-8")).encode("utf-8")
     return raw

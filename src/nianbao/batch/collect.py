@@ -42,6 +42,7 @@ class Collected:
     rows: list[D.DashboardRow] = field(default_factory=list)  # the dashboard, as written
     output: Path | None = None
     written: list[Written] = field(default_factory=list)  # SUMMARY.xlsx, .html, feedback: what the policy did
+    made_folder: Path | None = None  # the output folder, when collect had to create it
 
     @property
     def missing(self) -> list[str]:
@@ -71,10 +72,9 @@ def returned_files(inputs: list[Path], output: Path) -> list[Path]:
 def collect(files: list[Path], units: list[Unit] | None, agency: Agency, year: int | None, output: Path,
             previous: Callable[[int], dict[str, Any] | None] | None = None, progress: Callable[[], None] | None = None,
             now: datetime | None = None) -> Collected:
-    from nianbao.workbook_templates.xlsx.safe_write import check_writable, write_atomic
+    from nianbao.workbook_templates.xlsx.safe_write import check_writable, make_folder, write_atomic
     from nianbao.workbook_templates.xlsx.writer import write_workbook
 
-    output.parent.mkdir(parents=True, exist_ok=True)
     check_writable(output)
     returns = read_all(files, progress)
     year = year or year_of(returns)
@@ -92,6 +92,7 @@ def collect(files: list[Path], units: list[Unit] | None, agency: Agency, year: i
     if found:
         city["source"] = {"format": "xlsx", "aggregate": found, "notes": ["由 nianbao collect 汇总"]}
     now = now or datetime.now()
+    made = make_folder(output.parent)  # only now that there is something to write
     ledger = ledger_path(output)
     rounds = record(ledger, output, year, statuses, now)
     fed = write_feedback(output.parent / FEEDBACK, statuses, year)
@@ -105,4 +106,4 @@ def collect(files: list[Path], units: list[Unit] | None, agency: Agency, year: i
                write_workbook(city, output, extra=lambda wb: D.write_sheet(wb, title, counts, totals, rows, now.date())),
                write_atomic(html_path, D.page(title, counts, totals, rows, now.date()))]
     return Collected(city, statuses, html_path, ledger, feedback, found, counts, len(files), rows=rows, output=output,
-                     written=written)
+                     written=written, made_folder=made)

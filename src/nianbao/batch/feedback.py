@@ -68,7 +68,9 @@ def feedback_text(s: UnitStatus, year: int | None) -> str:
 
 
 def write_feedback(folder: Path, statuses: list[UnitStatus], year: int | None) -> dict[str, Written]:
-    """Write every feedback file (by the overwrite policy); unit key -> what was written."""
+    """Write every feedback file; unit key -> what was written.  Feedback is regenerated every run
+    and every round's findings are in the ledger, so a changed one keeps no backup (a .bak in the
+    folder the clerk sends out would only confuse); an unchanged one is left as it is."""
     names = file_names(statuses)
-    return {s.key: write_atomic(folder / names[s.key], feedback_text(s, year).encode("utf-8-sig"))
+    return {s.key: write_atomic(folder / names[s.key], feedback_text(s, year).encode("utf-8-sig"), backup=False)
             for s in statuses if needs_feedback(s)}

@@ -64,11 +64,11 @@ def record(path: Path, summary: Path, year: int, statuses: list[UnitStatus],
     db = _open(path)
     try:
         with db:
-            history: dict[str, list[tuple[str, str, int, str | None]]] = {}
-            for key, sha, at, errors, figs in db.execute(
-                    "SELECT r.unit_key, r.sha256, runs.at, r.errors, r.figures FROM receipts r "
+            history: dict[str, list[tuple[str, str, int, str | None, float | None]]] = {}
+            for key, sha, at, errors, figs, mtime in db.execute(
+                    "SELECT r.unit_key, r.sha256, runs.at, r.errors, r.figures, r.mtime FROM receipts r "
                     "JOIN runs ON runs.id = r.run_id ORDER BY runs.id, r.id"):
-                history.setdefault(key, []).append((sha, at, errors or 0, figs))
+                history.setdefault(key, []).append((sha, at, errors or 0, figs, mtime))
             run_id = db.execute("INSERT INTO runs (at, summary, year) VALUES (?, ?, ?)",
                                 (stamp, summary.name, year)).lastrowid
             rounds: dict[str, Round] = {}
@@ -77,7 +77,7 @@ def record(path: Path, summary: Path, year: int, statuses: list[UnitStatus],
                 if c is None or not c.sha256:
                     continue
                 figs = _figures(c) if c.data is not None else None
-                rounds[s.key] = _round(history.get(s.key, []), c.sha256, stamp, c.errors if c.data else 1,
+                rounds[s.key] = _round(history.get(s.key, []), c.sha256, c.mtime, stamp, c.errors if c.data else 1,
                                        figs, c.data["edition"] if c.data else None)
                 db.execute("INSERT INTO receipts (run_id, unit_key, unit_name, file, sha256, mtime, status, errors, "
                            "warnings, findings, figures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -99,21 +99,23 @@ def _figures(c: Any) -> dict[str, Any]:
     return dict(zip(summed_paths(S.get_edition(c.data["edition"])), c.data["figures"]))
 
 
-def _round(past: list[tuple[str, str, int, str | None]], sha: str, stamp: str, errors: int,
-           figs: dict[str, Any] | None, edition: str | None) -> Round:
+def _round(past: list[tuple[str, str, int, str | None, float | None]], sha: str, mtime: float | None, stamp: str,
+           errors: int, figs: dict[str, Any] | None, edition: str | None) -> Round:
     """Submissions are the distinct files in the order they first came in."""
     order: list[str] = []
-    first: dict[str, tuple[str, int, str | None]] = {}
-    for h, at, errs, f in past:
+    first: dict[str, tuple[str, int, str | None, float | None]] = {}
+    for h, at, errs, f, m in past:
         if h not in first:
             order.append(h)
-            first[h] = (at, errs, f)
+            first[h] = (at, errs, f, m)
     r = Round()
     if sha in first:
         r.submission = order.index(sha) + 1
-        # worth saying only when it tells something: an older file came back, or the file that was
-        # returned for errors came in again (the latest good file seen again is just a re-run)
-        r.identical_to = r.submission if r.submission < len(order) or first[sha][1] else None
+        # worth saying only when it tells something: an older file came back, or the file returned
+        # for its errors was sent again unchanged (a fresh copy: another mtime).  The same file still
+        # lying in the folder when collect runs again is neither: the dashboard stays as it was.
+        resent = first[sha][1] and mtime is not None and first[sha][3] is not None and mtime != first[sha][3]
+        r.identical_to = r.submission if r.submission < len(order) or resent else None
         r.last_received = first[sha][0]
         earlier = order[: r.submission - 1]
     else:

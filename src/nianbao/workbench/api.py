@@ -249,7 +249,7 @@ def generate() -> dict[str, Any]:
 
 
 def new() -> dict[str, Any]:
-    from nianbao.addin.excel.ribbon_core import new_workbook
+    from nianbao.addin.excel.ribbon_core import new_workbook, new_workbook_message
     from nianbao.workbench.work import default_year
 
     body = _body()
@@ -274,8 +274,8 @@ def new() -> dict[str, Any]:
         S.edition_for_year(year)
     except (TypeError, ValueError):
         raise BadRequest(f"年度“{body.get('year')}”不是有效的年份（如 2024）。", "not a year") from None
-    path = new_workbook(folder, year, str(body.get("agency") or ""))
-    return {"status": "created", "path": str(path), "message": f"已新建：{path}"}
+    path, kept = new_workbook(folder, year, str(body.get("agency") or ""))
+    return {"status": "kept" if kept else "created", "path": str(path), "message": new_workbook_message(path, year, kept)}
 
 
 def _documents() -> Path:

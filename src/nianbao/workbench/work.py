@@ -317,7 +317,7 @@ def new(reg: Registry, form: Mapping[str, str]) -> tuple[str, Task]:
             year = year or ((last_data["meta"].get("year") or default_year()) + 1)
             kind = kind or last_data["meta"].get("agency_kind")
         target_folder = folder.path if folder else last.folder
-        path = new_workbook(target_folder, year or default_year(), agency, kind)
+        path, kept = new_workbook(target_folder, year or default_year(), agency, kind)
         lines: list[str] = []
         if last is not None:
             run = actions.carry_forward_plan(last.path, path)
@@ -329,7 +329,8 @@ def new(reg: Registry, form: Mapping[str, str]) -> tuple[str, Task]:
                 if run.plan.previous_changed:
                     lines.append(run.previous_message("已"))
                 actions.carry_forward_apply(run)
-        return render(created=_offer(reg, path), year=year, agency=agency, lines=lines, folder=target_folder)
+        return render(created=_offer(reg, path), kept=kept, year=year, agency=agency, lines=lines,
+                      folder=target_folder)
 
     return "新建年报", task
 
@@ -405,6 +406,7 @@ def collect(reg: Registry, form: Mapping[str, str]) -> tuple[str, Task]:
         from nianbao.batch.consolidation import consolidating_agency
         from nianbao.batch.roster import read_roster
         from nianbao.workbook_templates.format import schema as S
+        from nianbao.workbook_templates.xlsx.safe_write import tally
 
         units = read_roster(roster.path) if roster else None
         files = C.returned_files([returns.path], output)
@@ -415,17 +417,18 @@ def collect(reg: Registry, form: Mapping[str, str]) -> tuple[str, Task]:
                              (lambda y: actions.load_previous(previous.path, y)) if previous else None, job.step)
         except NianbaoError as e:
             return render(failed=e.zh, statuses=[])
+        written = list(done.written)
         if report is not None:
             from nianbao.generator import generate
 
-            generate(done.city, report)
+            written.append(generate(done.city, report).written)
         feedback = {r.单位: f"/file/{out.id}/{r.feedback}" for r in done.rows if r.feedback}
         files_by_name = {p.name for p in files}
         return render(done=done, headers=D.HEADERS, rows=[(r, r.cells()) for r in done.rows], feedback=feedback,
                       returns=returns, files=files_by_name, out=out, edition=S.get_edition(done.city["edition"]),
                       status_at=D.HEADERS.index("状态"), file_at=D.HEADERS.index("文件"),
                       statuses=sorted({r.状态 for r in done.rows}),
-                      links=[_offer(reg, p) for p in (output, done.html, report) if p])
+                      links=[_offer(reg, p) for p in (output, done.html, report) if p], written_notes=tally(written))
 
     return "汇总", task
 
