@@ -89,7 +89,7 @@ def annotate(v: Validation) -> Written:
 def annotated_message(written: Written) -> str:
     if written.unchanged:
         return f"{written.path} 中的“校验结果”工作表和单元格标记已是最新，未重写"
-    return written.said("已写入“校验结果”工作表并标记了相关单元格：", f"{written.path}")
+    return written.said("已写入“校验结果”工作表并标记了相关单元格：")
 
 
 # --- carry-forward ----------------------------------------------------------------------------------

@@ -65,9 +65,9 @@ class Written:
     unchanged: bool = False
     made_folder: Path | None = None
 
-    def said(self, done: str = "已写入", what: str | None = None) -> str:
-        """The one wording for every command: ``{done} {what or path}``, then what happened."""
-        name = what or str(self.path)
+    def said(self, done: str = "已写入") -> str:
+        """The one wording for every command: ``{done} {path}``, then what happened to the old file."""
+        name = str(self.path)
         if self.unchanged:
             return f"{name} 与已有文件内容相同，未重写"
         notes = []
