@@ -28,6 +28,7 @@ NAME_SCHEMA = "schema"
 NAME_EDITION = "edition"
 NAME_FORMAT_VERSION = "format_version"
 NAME_PREVIOUS = "previous"  # last year's report data, JSON split over cells
+NAME_PRINTED_SHAPE = "printed_shape"  # cells a published table did not print (JSON), in a workbook imported from it
 # Versions of the template as stored on its hidden sheet (``format_version``).  Every change of
 # the template raises it once; every reader, the annotator and carry-forward accept all the
 # versions listed here (a city receives returns made from last month's template).
