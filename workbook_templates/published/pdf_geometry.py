@@ -156,10 +156,10 @@ def _chars(raw: Any, textpage: Any, to_display: Matrix, height: float, number: i
             skip = False
             continue
         code = raw.FPDFText_GetUnicode(textpage, i)
-        if raw.FPDFText_IsHyphen(textpage, i):  # a hyphen ending a line, which PDFium marks U+0002: as printed
-            code = 0x2D
-        elif (code < 0x20 and code != 0x09) or code in (0xFFFE, 0xFFFF):  # line breaks, unmapped glyphs
-            continue
+        if code < 0x20 and code != 0x09 or code in (0xFFFE, 0xFFFF):
+            if not raw.FPDFText_IsHyphen(textpage, i):  # line breaks, unmapped glyphs
+                continue
+            code = 0x2D  # a hyphen ending a line, which PDFium gives as U+0002: as printed
         if 0xD800 <= code < 0xDC00 and i + 1 < n:  # a character beyond the BMP, as two UTF-16 units
             low = raw.FPDFText_GetUnicode(textpage, i + 1)
             if 0xDC00 <= low < 0xE000:

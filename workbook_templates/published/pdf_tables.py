@@ -75,11 +75,12 @@ def _tables(page: PageGeometry) -> list[tuple[tuple[float, float, float, float],
 
     out = []
     for found in TableFinder(page).tables:  # type: ignore[arg-type]  # the duck type of a pdfplumber page
+        bbox = found.bbox  # (a property pdfplumber computes from the cells on every call)
         within = PageGeometry(page.number, page.width, page.height,
-                              chars=[c for c in page.chars if _inside(c, [found.bbox])])  # what a cell may hold
+                              chars=[c for c in page.chars if _inside(c, [bbox])])  # what a cell may hold
         rows = Table(within, found.cells).extract()  # type: ignore[arg-type]
         if _real_table(rows):
-            out.append((found.bbox, rows))
+            out.append((bbox, rows))
     return out
 
 
