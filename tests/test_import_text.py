@@ -207,6 +207,46 @@ def test_a_2021_report_printing_the_single_other_row(tmp_path):
     assert not [f["message"] for f in found if f["rule"] in ("NUM-01", "CHK-01")]
 
 
+def test_a_single_other_row_stays_unprinted_in_the_workbook_import_writes(tmp_path):
+    """`import -o X.xlsx` of such a report: the workbook keeps which cells the printed table does not
+    have, so validating the workbook (and exporting it) speaks of the printed table as the text did —
+    STR-03, and no NUM-01 for the two rows it does not print."""
+    text = (PUBLISHED / "haining-2023.txt").read_text(encoding="utf-8")
+    single = "(六)其他处理\n\n19\n\n0\n\n0\n\n0\n\n0\n\n0\n\n19\n\n"
+    src = tmp_path / "single.txt"
+    src.write_text(text[: text.index("(六)其他处理")] + single + text[text.index("(七)总计"):], encoding="utf-8")
+    as_json = tmp_path / "single.json"
+    assert nianbao("import", src, "-o", as_json).code == 0
+    for source in (src, as_json):  # from the text and from its report data alike
+        book = tmp_path / f"{source.suffix[1:]}.xlsx"
+        run = nianbao("import", source, "-o", book)
+        assert run.code == 0, run.err
+        found = json.loads(nianbao("validate", book, "--format", "json").out)["findings"]
+        assert [f["rule"] for f in found if "印为一行" in f["message"]] == ["STR-03"]
+        assert not [f["message"] for f in found if f["rule"] in ("NUM-01", "CHK-01")]
+        exported = json.loads(nianbao("export", book).out)
+        assert exported["applications"]["other_other"]["total"] == 19
+        assert exported["applications"]["other_no_correction"]["natural_person"] is None
+        again = tmp_path / f"{source.suffix[1:]}-again.json"  # and back to report data: still as printed
+        exported_file = tmp_path / f"{source.suffix[1:]}-exported.json"
+        exported_file.write_text(json.dumps(exported, ensure_ascii=False), encoding="utf-8")
+        assert nianbao("import", exported_file, "-o", again).code == 0
+        found = json.loads(nianbao("validate", again, "--format", "json").out)["findings"]
+        assert not [f["message"] for f in found if f["rule"] in ("NUM-01", "CHK-01")]
+    # a person who splits the row in the workbook has the template's shape: checked as such
+    import openpyxl
+
+    wb = openpyxl.load_workbook(book)
+    for c in S.EDITION_2021.application_columns[:-1]:
+        sheet, ref = next(iter(wb.defined_names[f"applications.other_no_correction.{c.key}"].destinations))
+        wb[sheet][ref.replace("$", "")] = 0
+    wb.save(book)
+    found = json.loads(nianbao("validate", book, "--format", "json").out)["findings"]
+    assert not [f for f in found if "印为一行" in f["message"]]
+    blank = {c["path"] for f in found if f["rule"] == "NUM-01" for c in f["cells"]}
+    assert blank and all(p.startswith("applications.other_fee_unpaid.") for p in blank)
+
+
 def test_cross_year_checks_between_two_published_reports():
     page = PUBLISHED / "hongkou-page.txt"
     run = nianbao("validate", page, "--year", "2020", "--previous", page, "--format", "json")

@@ -290,7 +290,7 @@ def test_validate_json_shape_for_a_workbook(tmp_path):
     report = json.loads(run.out)
     assert list(report) == ["file", "ok", "findings"] and report["ok"] is False
     for f in report["findings"]:
-        assert list(f) == ["rule", "severity", "message", "fix", "cells", "acknowledged"]
+        assert list(f) == ["rule", "severity", "message", "fix", "cells", "acknowledged", "facts"]  # facts: added
         assert f["fix"]  # every finding says 怎么改
     # in the workbook the printed 29130 is a formula (29126): the 总计 column no longer balances
     ari = [f for f in report["findings"] if f["rule"] == "ARI-01"]

@@ -48,8 +48,10 @@ def _unequal(relation: str) -> Callable[[Context], Iterable[Hit]]:
         for rel, left, right in _relations(ctx, relation):
             if left != right:
                 lw, rw = _formula_words(ctx, rel)
+                facts = {"relation": rel.rule, "part": str(rel.part), "name": rel.name, "axis": rel.axis,
+                         "sides": [lw, rw], "left": left, "right": right, "difference": left - right}
                 yield Hit(f"{rel.where}：{lw}＝{figure(left)}，{rw}＝{figure(right)}，{difference(left - right)}",
-                          rel.left + rel.right, _part_of(ctx, rel))
+                          rel.left + rel.right, _part_of(ctx, rel), facts=facts)
     return check
 
 
@@ -131,4 +133,5 @@ def check_assumed(ctx: Context) -> Iterable[Hit]:
         paths = tuple(p for p in ctx.edition.fields if p.startswith(row + "."))
         f = ctx.edition.fields[paths[0]]
         yield Hit(f"{f.part}“{f.row}”的数字连写为“{printed}”，按 {'、'.join(assumed) or '勾稽关系'} 拆分："
-                  "这些关系是假设，不算通过", paths, f.part)
+                  "这些关系是假设，不算通过", paths, f.part,
+                  facts={"part": str(f.part), "row": f.row, "printed": printed, "assumed": assumed})

@@ -20,6 +20,7 @@ class Finding:
     part: str = ""  # for grouping the text output: 第三部分, 跨年度, … (a schema Part)
     acknowledged: dict[str, str] | None = None
     fix: str = ""  # 怎么改: what the person should do, from the rule
+    facts: dict[str, Any] | None = None  # what the message says, as data (docs/contract.md)
 
     @property
     def key(self) -> str:
@@ -34,7 +35,7 @@ class Finding:
                 c["sheet"], c["cell"] = cells[p]
             out_cells.append(c)
         return {"rule": self.rule, "severity": self.severity, "message": self.message, "fix": self.fix,
-                "cells": out_cells, "acknowledged": self.acknowledged}
+                "cells": out_cells, "acknowledged": self.acknowledged, "facts": self.facts}
 
 
 @dataclass

@@ -10,20 +10,35 @@ output of ``validate`` and the 校验结果 sheet — groups them:
 - the same difference in several columns (or rows, groups) of one rule is one line naming them;
 - the rows split from run-together digits by the same relations (CHK-02) are one line;
 - errors first, then warnings, then information.
+
+Grouping reads each finding's ``facts`` (the relation, its sides and difference; the blank row and
+its columns; the row split and its relations), never the wording of its message.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
+
+from nianbao.workbook_templates.format.numbers import figure
 
 from nianbao.addin.checks.findings import SEVERITIES, Finding
 
 _SUMS = ("ARI-01", "ARI-02", "ARI-03", "ARI-04")
-_SUM_MESSAGE = re.compile(r"^(?P<where>.*?)：(?P<lw>[^：]*?)＝[^，]*，(?P<rw>[^，]*?)＝[^，]*，(?P<diff>前者(?P<more>[多少])(?P<n>[\d.]+)件)$")
-_WHERE = re.compile(r"^(?P<part>第[一二三四五六]部分)(?P<names>(?:“[^”]*”)+)(?P<kind>列|行|)$")
-_SPLIT = re.compile(r"^(?P<part>第[一二三四五六]部分)“(?P<row>.*)”的数字连写为“\d*”，按 (?P<rels>.*?) 拆分")
+_SUM_FACTS = ("relation", "part", "name", "axis", "sides", "difference")
+_SPLIT_FACTS = ("part", "row", "assumed")
+_BLANK_FACTS = ("part", "row", "columns", "note")
+
+
+def _facts(f: Finding, keys: tuple[str, ...]) -> dict[str, Any] | None:
+    """The finding's facts when it has all of ``keys`` (a finding made elsewhere may have none)."""
+    facts = f.facts or {}
+    return facts if all(k in facts for k in keys) else None
+
+
+def _same(a: dict[str, Any], b: dict[str, Any], keys: tuple[str, ...]) -> bool:
+    return all(a[k] == b[k] for k in keys)
 
 
 @dataclass
@@ -94,29 +109,25 @@ def for_people(findings: Iterable[Finding]) -> list[Line]:
             used.add(id(f))
             lines.append(line)
             continue
-        if f.rule in _SUMS:
-            m = _SUM_MESSAGE.match(f.message)
+        if f.rule in _SUMS and (m := _facts(f, _SUM_FACTS)):
             same = [g for g in findings if g.rule == f.rule and id(g) not in used and g.part == f.part
-                    and (mg := _SUM_MESSAGE.match(g.message)) and m and mg.group("diff") == m.group("diff")
-                    and (mg.group("lw"), mg.group("rw")) == (m.group("lw"), m.group("rw"))]
-            wheres = [_WHERE.match(_SUM_MESSAGE.match(g.message).group("where")) for g in same]  # type: ignore[union-attr]
-            if m and len(same) > 1 and all(wheres) and len({w.group("kind") for w in wheres}) == 1:  # type: ignore[union-attr]
-                names = "".join(w.group("names") for w in wheres)  # type: ignore[union-attr]
-                head = wheres[0]
-                message = (f"{head.group('part')}{names}{head.group('kind')}：{m.group('lw')}都比{m.group('rw')}"  # type: ignore[union-attr]
-                           f"{m.group('more')}{m.group('n')}件")
-                line = Line(f.severity, f.rule, f.part, message, f.fix, same)
+                    and (mg := _facts(g, _SUM_FACTS)) and _same(m, mg, ("relation", "part", "axis", "sides", "difference"))]
+            if len(same) > 1:
+                names = "".join(f"“{g.facts['name']}”" for g in same)  # type: ignore[index]
+                lw, rw = m["sides"]
+                more = "多" if m["difference"] > 0 else "少"
+                message = f"{m['part']}{names}{m['axis']}：{lw}都比{rw}{more}{figure(abs(m['difference']))}件"
+                lines.append(Line(f.severity, f.rule, f.part, message, f.fix, same))
                 used.update(id(g) for g in same)
-                lines.append(line)
                 continue
-        if f.rule == "CHK-02":
-            m = _SPLIT.match(f.message)
-            same = [g for g in findings if g.rule == "CHK-02" and id(g) not in used and (mg := _SPLIT.match(g.message))
-                    and m and mg.group("rels") == m.group("rels") and mg.group("part") == m.group("part")]
-            if m and len(same) > 1:
-                rows = [_SPLIT.match(g.message).group("row") for g in same]  # type: ignore[union-attr]
+        if f.rule == "CHK-02" and (m := _facts(f, _SPLIT_FACTS)):
+            same = [g for g in findings if g.rule == "CHK-02" and id(g) not in used
+                    and (mg := _facts(g, _SPLIT_FACTS)) and _same(m, mg, ("part", "assumed"))]
+            if len(same) > 1:
+                rows = [g.facts["row"] for g in same]  # type: ignore[index]
                 shown = "、".join(f"“{r}”" for r in rows[:3]) + (f"等 {len(rows)} 行" if len(rows) > 3 else "")
-                message = f"{m.group('part')}{shown}的数字连写，按 {m.group('rels')} 拆分：这些关系是假设，不算通过"
+                rels = "、".join(m["assumed"]) or "勾稽关系"
+                message = f"{m['part']}{shown}的数字连写，按 {rels} 拆分：这些关系是假设，不算通过"
                 lines.append(Line(f.severity, f.rule, f.part, message, f.fix, same))
                 used.update(id(g) for g in same)
                 continue
@@ -127,28 +138,26 @@ def for_people(findings: Iterable[Finding]) -> list[Line]:
     return sorted(lines, key=lambda ln: order[ln.severity])
 
 
-_BLANK_ROW = re.compile(r"^(?P<part>第[一二三四五六]部分)“(?P<row>.*)”：(?P<cols>\S+) 未填（(?P<why>[^）]*)）")
-
-
 def _same_blank_columns(lines: list[Line]) -> list[Line]:
     """Blank rows of one part whose blank columns are the same (every 法人或其他组织 column left
     empty) are one line: the columns, how many rows, the first rows by name."""
-    groups: dict[tuple[str, str, str, str], list[Line]] = {}
+    groups: dict[tuple[str, str, tuple[str, ...], str], list[tuple[Line, dict[str, Any]]]] = {}
     for ln in lines:
-        m = _BLANK_ROW.match(ln.message) if ln.rule == "NUM-01" else None
+        m = _facts(ln.members[0], _BLANK_FACTS) if ln.rule == "NUM-01" and ln.members else None
         if m:
-            groups.setdefault((ln.severity, m.group("part"), m.group("cols"), m.group("why")), []).append(ln)
+            groups.setdefault((ln.severity, m["part"], tuple(m["columns"]), m["note"]), []).append((ln, m))
     merged: dict[int, Line] = {}
     drop: set[int] = set()
     for (severity, part, cols, why), same in groups.items():
         if len(same) < 3:
             continue
-        rows = [_BLANK_ROW.match(ln.message).group("row") for ln in same]  # type: ignore[union-attr]
-        members = [f for ln in same for f in ln.members]
+        rows = [m["row"] for _, m in same]
+        members = [f for ln, _ in same for f in ln.members]
         unchecked = sum(1 for f in members if f.rule == "CHK-01")
         shown = "、".join(f"“{r}”" for r in rows[:3]) + "等"
-        message = (f"{part}{len(rows)} 行（{shown}）的{cols} 未填（{why}）"
+        first = same[0][0]
+        message = (f"{part}{len(rows)} 行（{shown}）的{'、'.join(cols)} 未填（{why}）"
                    + (f"；因此 {unchecked} 条勾稽关系无法校验" if unchecked else ""))
-        merged[id(same[0])] = Line(severity, "NUM-01", same[0].part, message, same[0].fix, members)
-        drop.update(id(ln) for ln in same[1:])
+        merged[id(first)] = Line(severity, "NUM-01", first.part, message, first.fix, members)
+        drop.update(id(ln) for ln, _ in same[1:])
     return [merged.get(id(ln), ln) for ln in lines if id(ln) not in drop]

@@ -33,9 +33,10 @@ def check_blank(ctx: Context) -> Iterable[Hit]:
     severity = "warning" if ctx.published else "error"
     for paths in _blank_by_row(ctx).values():
         f = ctx.edition.fields[paths[0]]
-        cols = "、".join(ctx.edition.fields[p].column for p in paths)
+        columns = [ctx.edition.fields[p].column for p in paths]
         tail = "原文空白" if ctx.published else "没有的请填 0"
-        yield Hit(f"{f.part}“{f.row}”：{cols} 未填（{tail}）", tuple(paths), f.part, severity)
+        yield Hit(f"{f.part}“{f.row}”：{'、'.join(columns)} 未填（{tail}）", tuple(paths), f.part, severity,
+                  facts={"part": str(f.part), "row": f.row, "columns": columns, "note": tail})
 
 
 @rule("NUM-02", "error", NUMBERS, "负数或非整数",

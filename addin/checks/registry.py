@@ -63,12 +63,14 @@ class Context:
 
 
 class Hit(NamedTuple):
-    """What a check found: the message, every value it is about, where it belongs."""
+    """What a check found: the message, every value it is about, where it belongs, and what the
+    message says as data (``facts``: what grouping and other programs read, never the wording)."""
 
     message: str
     paths: tuple[str, ...] = ()
     part: Part = Part.TEMPLATE
     severity: str | None = None  # None: the rule's own
+    facts: Mapping[str, Any] | None = None
 
 
 Check = Callable[[Context], Iterable[Hit]]
@@ -91,7 +93,8 @@ class Rule:
         return self.levels or severity_names[self.severity]
 
     def run(self, ctx: Context) -> list[Finding]:
-        return [Finding(self.id, h.severity or self.severity, h.message, tuple(h.paths), h.part, fix=self.fix)
+        return [Finding(self.id, h.severity or self.severity, h.message, tuple(h.paths), h.part, fix=self.fix,
+                        facts=dict(h.facts) if h.facts else None)
                 for h in self.check(ctx)]
 
     def explain(self, severity_names: Mapping[str, str]) -> str:

@@ -28,6 +28,7 @@ NAME_SCHEMA = "schema"
 NAME_EDITION = "edition"
 NAME_FORMAT_VERSION = "format_version"
 NAME_PREVIOUS = "previous"  # last year's report data, JSON split over cells
+NAME_PRINTED_SHAPE = "printed_shape"  # cells a published table did not print (JSON), in a workbook imported from it
 # Versions of the template as stored on its hidden sheet (``format_version``).  Every change of
 # the template raises it once; every reader, the annotator and carry-forward accept all the
 # versions listed here (a city receives returns made from last month's template).
@@ -119,8 +120,15 @@ class Relation:
     rule: str  # "E1" … "E4" (format-spec §1.6)
     left: tuple[str, ...]
     right: tuple[str, ...]
-    where: str  # Chinese: which table/column/row/group this instance is about
+    part: str  # which table this instance is about (a Part) …
+    name: str  # … which column, row or group of it, as labelled …
+    axis: str  # … and what that is: "列", "行", or "" (a group of 第四部分)
     defines: str | None = None
+
+    @property
+    def where(self) -> str:
+        """Chinese: 第三部分“自然人”列, 第三部分“（一）予以公开”行, 第四部分“行政复议”."""
+        return f"{self.part}“{self.name}”{self.axis}"
 
 
 @dataclass(frozen=True)
@@ -429,7 +437,7 @@ class Edition:
                     "E1",
                     (a.format("new"), a.format("carried_over")),
                     (a.format("total_handled"), a.format("carried_forward")),
-                    f"第三部分“{c.label}”列",
+                    Part.PART3, c.label, "列",
                 )
             )
         for c in cols:  # E2: （七）总计 = sum of the result rows, every column
@@ -438,7 +446,7 @@ class Edition:
                     "E2",
                     (f"applications.total_handled.{c.key}",),
                     tuple(f"applications.{r.key}.{c.key}" for r in self.result_rows),
-                    f"第三部分“{c.label}”列",
+                    Part.PART3, c.label, "列",
                     defines=None if c.key == TOTAL else f"applications.total_handled.{c.key}",
                 )
             )
@@ -448,7 +456,7 @@ class Edition:
                     "E3",
                     (f"applications.{r.key}.{TOTAL}",),
                     tuple(f"applications.{r.key}.{c.key}" for c in parts),
-                    f"第三部分“{r.label}”行",
+                    Part.PART3, r.label, "行",
                     defines=f"applications.{r.key}.{TOTAL}",
                 )
             )
@@ -462,7 +470,7 @@ class Edition:
                         for r in self.review_results
                         if r.key != TOTAL
                     ),
-                    f"第四部分“{g.label}”",
+                    Part.PART4, g.label, "",
                     defines=f"review_litigation.{g.key}.{TOTAL}",
                 )
             )

@@ -28,9 +28,11 @@ from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format import table_layout as L
 from nianbao.workbook_templates.xlsx.cellrefs import absolute, quote_sheet, ranges, sum_formula
 from nianbao.workbook_templates.xlsx.hidden_sheet import (
-    MARK_NAMES, MARK_SEVERITIES, mark_formula, mark_range, markable, previous_chunks, previous_refs, span)
+    MARK_NAMES, MARK_SEVERITIES, SHAPE_LABEL_REF, SHAPE_REF, mark_formula, mark_range, markable, previous_chunks,
+    previous_refs, shape_of, shape_text, span)
 from nianbao.workbook_templates.format.report_data import get_path
-from nianbao.workbook_templates.format.schema import AGENCY_KINDS, NAME_EDITION, NAME_FORMAT_VERSION, NAME_PREVIOUS, NAME_SCHEMA, Edition, Kind
+from nianbao.workbook_templates.format.schema import (
+    AGENCY_KINDS, NAME_EDITION, NAME_FORMAT_VERSION, NAME_PREVIOUS, NAME_PRINTED_SHAPE, NAME_SCHEMA, Edition, Kind)
 from nianbao.workbook_templates.format.sanitise import xml_text
 
 # Sheet names of the template (the reader never uses them: it goes by defined names).
@@ -490,6 +492,18 @@ def fill(template: Template, data: Mapping[str, Any], *, lock_meta: bool = False
     previous = data.get("previous")
     if previous is not None:
         write_previous(template, previous)
+    shape = shape_of(data.get("source"))
+    if shape:
+        write_shape(template, shape)
+
+
+def write_shape(template: Template, shape: Mapping[str, Any]) -> None:
+    """Keep in the hidden sheet which cells the published table did not print (hidden_sheet)."""
+    ws = template.workbook[HIDDEN]
+    ws[SHAPE_LABEL_REF] = NAME_PRINTED_SHAPE
+    ws[SHAPE_REF] = shape_text(shape)
+    ws[SHAPE_REF].data_type = "s"
+    _name(template.workbook, NAME_PRINTED_SHAPE, HIDDEN, SHAPE_REF)
 
 
 def write_previous(template: Template, previous: Mapping[str, Any]) -> None:

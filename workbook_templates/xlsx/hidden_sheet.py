@@ -2,12 +2,14 @@
 
 Last year's report data (``previous``) is stored as compact JSON split over the cells of one
 column (a cell holds at most 32767 characters), and the defined name ``previous`` spans them.
+The shape of the published table a workbook was imported from (``printed_shape``: the cells it did
+not print) is one cell of JSON, named where it is written.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 PREVIOUS_COLUMN = "D"
@@ -84,3 +86,53 @@ def markable(entered_paths: Iterable[str], cells: Mapping[str, tuple[str, str]])
             sheet, ref = cells[p]
             out.setdefault(sheet, []).append(ref)
     return out
+
+
+# -- the printed shape: the cells of the template a published table did not print ----------------
+#
+# A 2021 report printing （六）其他处理 as one row (the 2019 way) is imported whole into 3.其他; the
+# other two rows are not printed, so nothing is blank there (NUM-01) and STR-03 says the row shape.
+# ``import -o X.xlsx`` keeps that in the hidden sheet (row 5, name ``printed_shape``), and every
+# reader of the workbook restores it into ``source`` while those cells are still empty: once a
+# person fills any of them, the workbook is in the template's shape and is checked as such.
+
+SHAPE_LABEL_REF, SHAPE_REF = "A5", "B5"
+SHAPE_KEYS = ("single_other_row", "not_printed")  # the keys of ``source`` the workbook keeps
+
+
+def shape_of(source: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What of ``source`` describes the printed table's shape (nothing for a table as the template)."""
+    source = source or {}
+    return {k: source[k] for k in SHAPE_KEYS if source.get(k)} if source.get("not_printed") else {}
+
+
+def shape_text(shape: Mapping[str, Any]) -> str:
+    return json.dumps(dict(shape), ensure_ascii=False, separators=(",", ":"))
+
+
+def stored_shape(src: Any, edition: Any, blank: Callable[[str], bool]) -> tuple[dict[str, Any], str | None]:
+    """The printed shape a workbook (``reader.NamedCells`` of ``edition``) keeps, while its input cells
+    are still ``blank`` ({} when there is none or a person filled any of them; a note when it cannot
+    be read).  Its totals are formulas: they say nothing of what a person typed."""
+    from nianbao.workbook_templates.format.schema import NAME_PRINTED_SHAPE
+
+    target = src.target(NAME_PRINTED_SHAPE)
+    if target is None or not src.has_sheet(target[0]):
+        return {}, None
+    text = src.cell(*target).value
+    if not isinstance(text, str) or not text.strip():
+        return {}, None
+    try:
+        shape = json.loads(text)
+    except json.JSONDecodeError:
+        shape = None
+    cells = shape.get("not_printed") if isinstance(shape, dict) else None
+    if not isinstance(cells, list) or not cells or not all(isinstance(p, str) and p in edition.fields for p in cells):
+        return {}, "隐藏工作表中记录的原文表格形状（未印出的单元格）无法读取，已忽略"
+    entered = set(edition.entered_paths)
+    if not all(blank(p) for p in cells if p in entered):
+        return {}, None
+    out: dict[str, Any] = {"not_printed": list(cells)}
+    if shape.get("single_other_row") is True:
+        out["single_other_row"] = True
+    return out, None

@@ -30,6 +30,7 @@ from nianbao.workbook_templates.format.numbers import unusable
 from nianbao.workbook_templates.format.report_data import (
     Report, computed_value, empty_report, get_path, normalise, number, set_path)
 from nianbao.workbook_templates.format.schema import AGENCY_KINDS, NAME_EDITION, NAME_FORMAT_VERSION, NAME_PREVIOUS, NAME_SCHEMA, Edition, Kind
+from nianbao.workbook_templates.xlsx.hidden_sheet import stored_shape
 from nianbao.workbook_templates.xlsx.package import Cell, XlsxPackage
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -283,8 +284,10 @@ def bind(src: NamedCells) -> WorkbookRead:
     _check_protection(src, r)
     _check_names_in_place(r)
     data["previous"] = _read_previous(src, r)
-    if r.source_cells or r.integrity or r.notes:
-        data["source"] = {"format": "xlsx", "cells": r.source_cells, "notes": r.notes, "integrity": r.integrity}
+    shape, note = stored_shape(src, edition, lambda p: get_path(data, p) is None and p not in r.occupied)
+    r.notes += [note] if note else []
+    if r.source_cells or r.integrity or r.notes or shape:
+        data["source"] = {"format": "xlsx", "cells": r.source_cells, "notes": r.notes, "integrity": r.integrity, **shape}
     return WorkbookRead(data, r.cells, r.integrity, r.occupied)
 
 
