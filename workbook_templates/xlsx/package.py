@@ -389,6 +389,9 @@ def _cell(el, shared: list[str] | plain_xml.SharedStrings) -> Cell:
     return _cell_of(t, v, f, inline, shared)
 
 
+_BLANK = Cell(None)
+
+
 def _plain_cell(chunk: bytes, shared: list[str] | plain_xml.SharedStrings) -> Cell | None:
     m = plain_xml.NUMBER_CELL.match(chunk)
     if m is not None:  # the usual cell: a number, perhaps with its formula
@@ -396,6 +399,9 @@ def _plain_cell(chunk: bytes, shared: list[str] | plain_xml.SharedStrings) -> Ce
             return Cell(float(m.group(2)), None if m.group(1) is None else m.group(1).decode())
         except ValueError:
             pass
+    m = plain_xml.BLANK_CELL.match(chunk)
+    if m is not None:
+        return _BLANK if m.group(1) is None else Cell(None, m.group(1).decode())
     parts = plain_xml.cell_parts(chunk)
     return None if parts is None else _cell_of(*parts, shared)
 

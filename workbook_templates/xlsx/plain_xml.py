@@ -41,8 +41,11 @@ _PLAIN_ROW = re.compile(rb'<row r="([1-9][0-9]{0,6})"[\s/>]')
 _PREFIX = re.compile(rb"[A-Za-z_][\w.\-]*:")
 _PROTECTION = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?sheetProtection(?=[\s/>])((?:\s+[^\s=/<>]+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*)\s*/?>")
 # a cell chunk, after the split on "<c ": its reference, its other attributes, its body
-_CHUNK = re.compile(rb"""r="[^"<]*"(?: s="[0-9]*")?(?: t="([a-zA-Z]*)")?((?:\s+[^\s=/<>]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)"""
-                    rb"""\s*(?:/>|>(.*?)</c>)""", re.S)
+_START = re.compile(rb"""r="[^"<]*"(?: s="[0-9]*")?(?: t="([a-zA-Z]*)")?((?:\s+[^\s=/<>]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)"""
+                    rb"""\s*(/?)>""")
+_INLINE = re.compile(rb'<is><t(?: xml:space="preserve")?>([^<]*)</t></is>')  # the usual inline string
+# a blank cell, or a formula without a cached result (a file openpyxl wrote): no value at all
+BLANK_CELL = re.compile(rb'r="[^"<]*"(?: s="[0-9]*")?(?: t="n")?(?:/>|></c>|><f>([^<&\r]*)</f>(?:<v></v>|<v/>)?</c>)')
 NUMBER_CELL = re.compile(rb'r="[^"<]*"(?: s="[0-9]*")?(?: t="n")?>(?:<f>([^<&\r]*)</f>)?<v>([-+0-9.eE]+)</v></c>')
 _JUST_VALUE = re.compile(rb"(?:<f>([^<&\r]*)</f>)?<v>([^<&\r]+)</v>")  # the common body: a number, maybe its formula
 # the children of a cell, one token at a time; anything else is not plain
@@ -191,7 +194,7 @@ def scan_sheet(raw: bytes) -> SheetScan | str | None:
 def cell_parts(chunk: bytes) -> tuple[str, str | None, str | None, str | None] | None:
     """A cell chunk as (type, value text, formula text, inline text): None when the cell is not
     in the plain form."""
-    m = _CHUNK.match(chunk)
+    m = _START.match(chunk)
     if m is None:
         return None
     kind = m.group(1).decode() if m.group(1) is not None else "n"
@@ -201,11 +204,18 @@ def cell_parts(chunk: bytes) -> tuple[str, str | None, str | None, str | None] |
             return None
         if b"t" in attrs:
             kind = attribute(attrs[b"t"])
-    body = m.group(3)
+    if m.group(3):  # <c …/>
+        return kind, None, None, None
+    end = chunk.find(b"</c>", m.end())
+    if end < 0:
+        return None
+    body = chunk[m.end():end]
     v = f = inline = None
     if body and (plain := _JUST_VALUE.fullmatch(body)):
         f = plain.group(1).decode() if plain.group(1) is not None else None
         return kind, plain.group(2).decode(), f, None
+    if body and (plain := _INLINE.fullmatch(body)):
+        return kind, None, None, text(plain.group(1))
     if body:
         pos = 0
         for t in _BODY.finditer(body):

@@ -25,7 +25,7 @@ NOT_IN_ROSTER = "不在名单中"
 FAILED = (BROKEN, WRONG_YEAR, WRONG_EDITION, UNFILLED)
 
 
-@dataclass
+@dataclass(slots=True, eq=False)
 class UnitStatus:
     key: str
     name: str
