@@ -20,10 +20,9 @@ def differing_totals_messages(data: Mapping[str, Any]) -> list[str]:
 
 
 def write_workbook(data: Mapping[str, Any], target: str | Path, *, lock_meta: bool = False,
-                   extra: Any = None, save: Any = None) -> Path | None:
+                   extra: Any = None) -> Path | None:
     """Write report data as a filled template (atomically; returns the backup path if any).
-    ``extra(workbook)`` may add sheets of its own before the file is written; ``save(workbook,
-    file)`` writes the package instead of openpyxl's own save."""
+    ``extra(workbook)`` may add sheets of its own before the file is written."""
     from nianbao.workbook_templates.xlsx.builder import build, fill  # openpyxl only where a workbook is written
     from nianbao.workbook_templates.xlsx.safe_write import write_atomic
 
@@ -32,5 +31,4 @@ def write_workbook(data: Mapping[str, Any], target: str | Path, *, lock_meta: bo
     fill(template, data, lock_meta=lock_meta)
     if extra is not None:
         extra(template.workbook)
-    wb = template.workbook
-    return write_atomic(target, wb.save if save is None else lambda fh: save(wb, fh))
+    return write_atomic(target, template.workbook.save)

@@ -18,7 +18,7 @@ from nianbao.batch.consolidation import Agency, city_report, counted, shortfalls
 from nianbao.batch.feedback import FEEDBACK, write_feedback
 from nianbao.batch.ledger import ledger_path, record
 from nianbao.batch.matching import MISSING, UnitStatus, match
-from nianbao.batch.returns import RETURNED, Spill, read_all, year_of
+from nianbao.batch.returns import RETURNED, Spill, Workers, read_all, year_of
 from nianbao.batch.roster import Unit
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format.errors import NianbaoError, OutputError
@@ -74,13 +74,11 @@ def collect(files: Sequence[str | Path], units: list[Unit] | None, agency: Agenc
     """Read, check, match and sum the returns and write every output; ``keep_rows`` keeps the
     dashboard's rows in the result (for a page that shows them), else they are only written."""
     from nianbao.workbook_templates.xlsx.safe_write import check_writable, write_atomic
-    from nianbao.workbook_templates.xlsx.writer import write_workbook
 
     output.parent.mkdir(parents=True, exist_ok=True)
     check_writable(output)
-    spill = Spill()
-    try:
-        returns = read_all(files, spill, progress)
+    with Spill() as spill, Workers(len(files)) as workers:
+        returns = read_all(files, spill, progress, workers)
         year = year or year_of(returns)
         if year is None:
             raise NianbaoError("没有一份能读取的年报，无法汇总。", "no readable return: nothing to consolidate")
@@ -96,22 +94,21 @@ def collect(files: Sequence[str | Path], units: list[Unit] | None, agency: Agenc
         if found:
             city["source"] = {"format": "xlsx", "aggregate": found, "notes": ["由 nianbao collect 汇总"]}
         now = now or datetime.now()
+        counts = D.counts_of(statuses)
+        title = D.title_of(agency.name, year)
+        package = workers.submit(S_.layout, city, title, counts, now.date())  # while the ledger and feedback are written
         ledger = ledger_path(output)
         rounds = record(ledger, output, year, statuses, spill, now)
         feedback = write_feedback(output.parent / FEEDBACK, statuses, year, spill)
         html_path = output.with_suffix(".html")
-        counts = D.counts_of(statuses)
         totals = D.totals_of(city, len(counted(statuses)))
-        title = D.title_of(agency.name, year)
 
         def rows() -> Iterator[D.DashboardRow]:
             return D.rows_of(statuses, rounds, feedback, html_path.parent, spill)
 
         kept = list(rows()) if keep_rows else []
-        write_workbook(city, output, extra=lambda wb: S_.add_layout(wb, title, counts, now.date()),
-                       save=lambda wb, fh: S_.save_with_rows(wb, fh, kept or rows(), len(statuses), totals))
+        summary = package.result()
+        write_atomic(output, lambda fh: S_.write_with_rows(summary, fh, kept or rows(), len(statuses), totals))
         write_atomic(html_path, lambda fh: fh.writelines(
             part.encode("utf-8") for part in D.page_parts(title, counts, totals, kept or rows(), now.date())))
-    finally:
-        spill.close()
     return Collected(city, statuses, html_path, ledger, feedback, found, counts, len(files), rows=kept, output=output)

@@ -20,6 +20,7 @@ from lxml import etree
 from nianbao.batch.dashboard import (
     FILLS, HEADERS, KEY_FIGURES, STATUS_COLUMN, TONES, WIDTHS, Counts, DashboardRow, Totals, total_label)
 from nianbao.batch.returns import DASHBOARD
+from nianbao.workbook_templates.xlsx.cellrefs import column_letter
 from nianbao.workbook_templates.format.sanitise import xml_text
 
 FIRST_ROW = 4  # rows 1–3: title, count line, header
@@ -74,9 +75,7 @@ def add_layout(wb: Any, title: str, counts: Counts, day: date) -> None:
 
 
 def _letters(n: int) -> list[str]:
-    from openpyxl.utils import get_column_letter
-
-    return [get_column_letter(i) for i in range(1, n + 1)]
+    return [column_letter(i) for i in range(1, n + 1)]
 
 
 def _cell(ref: str, style: str, value: Any) -> str:
@@ -95,12 +94,24 @@ def _row(r: int, styles: list[str], letters: list[str], values: list[Any]) -> st
     return f'<row r="{r}">{cells}</row>'
 
 
-def save_with_rows(wb: Any, fh: BinaryIO, rows: Iterable[DashboardRow], count: int, totals: Totals) -> None:
-    """Save ``wb`` to ``fh`` with the dashboard's sample rows replaced by the ``count`` ``rows`` and
-    the 合计 row."""
+def layout(city: dict[str, Any], title: str, counts: Counts, day: date) -> bytes:
+    """SUMMARY.xlsx without its rows: the filled template of the sum with the dashboard laid out
+    (openpyxl; run in a worker while the parent writes the ledger and the feedback)."""
+    from nianbao.workbook_templates.xlsx.builder import build, fill
+    from nianbao.workbook_templates.format import schema as S
+
+    template = build(S.get_edition(city["edition"]))
+    fill(template, city)
+    add_layout(template.workbook, title, counts, day)
     buf = io.BytesIO()
-    wb.save(buf)
-    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as out:
+    template.workbook.save(buf)
+    return buf.getvalue()
+
+
+def write_with_rows(package: bytes, fh: BinaryIO, rows: Iterable[DashboardRow], count: int, totals: Totals) -> None:
+    """Write the ``layout`` package to ``fh`` with the dashboard's sample rows replaced by the
+    ``count`` ``rows`` and the 合计 row."""
+    with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as out:
         part = _dashboard_part(src)
         for info in src.infolist():
             if info.filename != part:

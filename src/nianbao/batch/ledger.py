@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ class Round:
     submission: int | None = None  # 第几次报送 (distinct files, in the order they first came in)
     returned: int = 0  # 退回次数: earlier submissions that had errors
     last_received: str = ""  # when the current file first came in
-    changes: list[str] = field(default_factory=list)  # since the previous submission
+    changes: Sequence[str] = ()  # since the previous submission
     identical_to: int | None = None  # the current file is byte-identical to this earlier submission
 
 

@@ -7,15 +7,17 @@ the feedback and the dashboard read them back: memory stays flat in the number o
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import importlib
 import json
 import marshal
 import os
 import stat
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,12 +26,13 @@ from nianbao.addin.consolidate import summed_paths
 from nianbao.workbook_templates.format import figures as NF
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format.errors import NianbaoError
-from nianbao.workbook_templates.format.report_data import get_path, set_path
+from nianbao.workbook_templates.format.report_data import flat_values, set_path
 
 RETURNED = (".xlsx", ".xlsm", ".xls", ".xlsb", ".et", ".ods")
 DASHBOARD = "汇总情况"  # the first sheet of a SUMMARY.xlsx: a return that has it is a summary
 # The dashboard's figures, by their names in the catalogue of named figures.
 CHUNK = 16  # returns a worker reads before it hands them back
+WORKER_MODULES = ("nianbao.addin.checks.validate", "nianbao.workbook_templates.xlsx.reader")
 KEY_FIGURES = (NF.NEW, NF.HANDLED, NF.CARRIED_FORWARD, NF.REVIEW, NF.LITIGATION)
 
 
@@ -132,6 +135,12 @@ class Spill:
     def close(self) -> None:
         self._fh.close()
 
+    def __enter__(self) -> Spill:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def unpack(edition: S.Edition, figures: tuple[Any, ...], meta: dict[str, Any] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"edition": edition.key, "meta": meta or {}}
@@ -171,7 +180,8 @@ def read_one(path: str) -> Returned:
         return r
     edition = S.get_edition(data["edition"])
     paths = summed_paths(edition)
-    figures = tuple(get_path(data, p) for p in paths)
+    values = flat_values(data, edition)
+    figures = tuple(values[p] for p in paths)
     r.untouched = all(v is None for v in figures)
     r.edition, r.meta_values = data["edition"], tuple(data["meta"].get(k) for k in META_KEYS)
     r.key = tuple(NF.value(data, name) for name in KEY_FIGURES)
@@ -200,22 +210,51 @@ def _hash_if_regular(path: str) -> str:
         return ""
 
 
-def read_all(files: Sequence[str | Path], spill: Spill, progress: Callable[[], None] | None = None) -> list[Returned]:
+class Workers:
+    """The worker processes of a run (none for a handful of files): they read the returns, and
+    then do what costs the same however many units there are (SUMMARY's layout) while the parent
+    writes the rest."""
+
+    def __init__(self, files: int) -> None:
+        self.pool: ProcessPoolExecutor | None = None
+        if files > 8 and (os.cpu_count() or 1) > 1:
+            for module in WORKER_MODULES:  # imported once here, before the workers fork, not in each of them
+                importlib.import_module(module)
+            self.pool = ProcessPoolExecutor()
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        """``fn(*args)`` in a worker (here, at once, without workers)."""
+        if self.pool is not None:
+            return self.pool.submit(fn, *args)
+        done: Future[Any] = Future()
+        done.set_result(fn(*args))
+        return done
+
+
+def read_all(files: Sequence[str | Path], spill: Spill, progress: Callable[[], None] | None = None,
+             workers: Workers | None = None) -> list[Returned]:
     """Every file read and checked (in worker processes when there are many), its bulk put aside."""
     paths = [str(p) for p in files]
     out: list[Returned] = []
-    if len(paths) > 8 and (os.cpu_count() or 1) > 1:
-        # small chunks: a finished chunk waits in the parent until the ones before it are in, so
-        # its size bounds what is held in memory at once
-        chunk = max(1, min(CHUNK, len(paths) // ((os.cpu_count() or 1) * 8)))
-        with ProcessPoolExecutor() as pool:
-            for path, r in zip(paths, pool.map(read_one, paths, chunksize=chunk)):
-                out.append(spill.put(r, path))
-                if progress:
-                    progress()
-    else:
-        for p in paths:
-            out.append(spill.put(read_one(p), p))
+    with contextlib.ExitStack() as stack:
+        if workers is None:
+            workers = stack.enter_context(Workers(len(paths)))
+        if workers.pool is not None:
+            # small chunks: a finished chunk waits in the parent until the ones before it are in,
+            # so its size bounds what is held in memory at once
+            chunk = max(1, min(CHUNK, len(paths) // ((os.cpu_count() or 1) * 8)))
+            results: Iterable[Returned] = workers.pool.map(read_one, paths, chunksize=chunk)
+        else:
+            results = map(read_one, paths)
+        for path, r in zip(paths, results):
+            out.append(spill.put(r, path))
             if progress:
                 progress()
     return out
