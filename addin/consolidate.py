@@ -6,12 +6,14 @@ its sub-units in some cell, that is noted for AGG-01."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from nianbao.workbook_templates.format import schema as S
-from nianbao.workbook_templates.format.report_data import empty_report, get_path, number, set_path
+from nianbao.workbook_templates.format.report_data import get_path, number, report_of
 
 
+@lru_cache(maxsize=8)
 def summed_paths(edition: S.Edition) -> tuple[str, ...]:
     """The entered figures that are added up (the tables and the fee figures)."""
     return tuple(p for p in edition.entered_paths
@@ -22,16 +24,20 @@ def add_up(reports: Iterable[Mapping[str, Any]], edition: S.Edition) -> dict[str
     """The entered figures of ``reports`` summed (blank + blank stays blank; blank counts as 0 else).
     ``reports`` is read once, so it may be a generator (memory stays flat in the number of units)."""
     paths = summed_paths(edition)
-    sums: dict[str, int | float] = {}
-    for r in reports:
-        for path in paths:
-            v = get_path(r, path)
+    return add_up_figures((tuple(get_path(r, p) for p in paths) for r in reports), edition)
+
+
+def add_up_figures(figures: Iterable[Sequence[Any]], edition: S.Edition) -> dict[str, Any]:
+    """``add_up`` of reports given as their ``summed_paths`` figures, in that order."""
+    paths = summed_paths(edition)
+    sums: list[Any] = [None] * len(paths)
+    for figs in figures:
+        for i, v in enumerate(figs):
             if type(v) in (int, float):
-                sums[path] = sums.get(path, 0) + v
-    out = empty_report(edition)
-    for path, v in sums.items():
-        set_path(out, path, number(v) if isinstance(v, float) else v)
-    return out
+                so_far = sums[i]
+                sums[i] = (0 if so_far is None else so_far) + v
+    return report_of(edition, {path: number(v) if isinstance(v, float) else v
+                               for path, v in zip(paths, sums) if v is not None})
 
 
 def aggregate_shortfalls(own: Mapping[str, Any], children: Sequence[Mapping[str, Any]], edition: S.Edition,

@@ -29,14 +29,22 @@ def _formula_words(ctx: Context, rel: S.Relation) -> tuple[str, str]:
     return "总计", "＋".join(r.label for r in ctx.edition.review_results if r.key != S.TOTAL)
 
 
+def _evaluated(ctx: Context) -> list[tuple[S.Relation, list[str], int | float, int | float]]:
+    """Every relation with its blank figures and, when none is blank, its two sides (once a report)."""
+    got = ctx.memo.get("relations")
+    if got is None:
+        got = ctx.memo["relations"] = []
+        for rel in ctx.edition.relations:
+            blanks = [p for p in rel.left + rel.right if ctx.value(p) is None]
+            got.append((rel, blanks, 0, 0) if blanks else (rel, blanks, _sum(ctx, rel.left), _sum(ctx, rel.right)))
+    return got
+
+
 def _relations(ctx: Context, relation: str) -> Iterable[tuple[S.Relation, int | float, int | float]]:
     """Checkable relation instances of one rule (E1…E4) with their two sides."""
-    for rel in ctx.edition.relations:
-        if rel.rule != relation:
-            continue
-        if any(ctx.value(p) is None for p in rel.left + rel.right):
-            continue
-        yield rel, _sum(ctx, rel.left), _sum(ctx, rel.right)
+    for rel, blanks, left, right in _evaluated(ctx):
+        if rel.rule == relation and not blanks:
+            yield rel, left, right
 
 
 def _part_of(ctx: Context, rel: S.Relation) -> Part:
@@ -108,8 +116,7 @@ def check_only_total_balances(ctx: Context) -> Iterable[Hit]:
       example="第四部分“行政复议”的“总计＝结果维持＋结果纠正＋其他结果＋尚未审结”无法校验：“尚未审结”未填",
       fix="把空白填上（没有的填 0），再校验一次。")
 def check_uncheckable(ctx: Context) -> Iterable[Hit]:
-    for rel in ctx.edition.relations:
-        blanks = [p for p in rel.left + rel.right if ctx.value(p) is None]
+    for rel, blanks, _, _ in _evaluated(ctx):
         if not blanks:
             continue
         lw, rw = _formula_words(ctx, rel)

@@ -5,20 +5,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format.numbers import figure
-from nianbao.workbook_templates.format.report_data import get_path
 from nianbao.workbook_templates.format.schema import Kind
 
 from nianbao.addin.checks.registry import NUMBERS, Context, Hit, rule
 
 
+@lru_cache(maxsize=8)
+def _required_table_cells(edition_key: str) -> tuple[tuple[str, str], ...]:
+    """(path, its row) of every required cell of the tables, in reading order."""
+    return tuple((path, path.rsplit(".", 1)[0]) for path, f in S.get_edition(edition_key).fields.items()
+                 if f.required and f.part in S.TABLE_PARTS)
+
+
 def _blank_by_row(ctx: Context) -> dict[str, list[str]]:
     rows: dict[str, list[str]] = {}
-    for path, f in ctx.edition.fields.items():
-        if f.required and f.part in S.TABLE_PARTS and get_path(ctx.data, path) is None and path not in ctx.not_printed:
-            rows.setdefault(path.rsplit(".", 1)[0], []).append(path)
+    values = ctx.values
+    for path, row in _required_table_cells(ctx.edition.key):
+        if values[path] is None and path not in ctx.not_printed:
+            rows.setdefault(row, []).append(path)
     return rows
 
 
@@ -45,9 +53,12 @@ def check_blank(ctx: Context) -> Iterable[Hit]:
       example="第三部分“（一）予以公开”行“商业企业”列为 -5：应为不小于 0 的整数",
       fix="核对原始台账，改为正确的件数（整数）。")
 def check_number_kind(ctx: Context) -> Iterable[Hit]:
-    for path, f in ctx.edition.fields.items():
-        v = ctx.value(path)
-        if v is None or not f.kind.numeric:
+    fields = ctx.edition.fields
+    for path, v in ctx.numbers.items():
+        if type(v) is int and v >= 0:
+            continue  # a whole number not below 0: right for every kind of figure
+        f = fields[path]
+        if not f.kind.numeric:
             continue
         whole = float(v).is_integer()
         if f.kind is Kind.COUNT and (v < 0 or not whole):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import lru_cache
 
 from nianbao.workbook_templates.format import figures as NF
 from nianbao.workbook_templates.format import schema as S
@@ -126,6 +127,8 @@ _RESULT_KEYS = {"维持": "upheld", "纠正": "corrected", "其他结果": "othe
 _RATE = re.compile(r"纠错率(?:为|是)?\s*(?P<rate>\d+(?:\.\d+)?)\s*%")
 _FEE_SAID = re.compile(r"收取(?:了)?(?:政府信息公开)?(?:信息)?处理费(?:共计|共)?\s*(?P<n>\d+(?:\.\d+)?)\s*元")
 _FEE_NONE = re.compile(r"未(?:曾)?收取(?:任何)?(?:政府信息公开)?(?:信息)?处理费")
+# every claim but “未收取…处理费” ends in a figure and its unit: 12件, 25%, 300元
+_CLAIM_HINT = re.compile(r"\d\s*[件%元]")
 _OTHER_YEAR = re.compile(r"(\d{4})年[^。；;]{0,6}$")
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
 
@@ -186,15 +189,18 @@ def _rates(ctx: Context, group: str, places: int) -> list[tuple[Decimal, str]]:
       fix="改正正文中的数字；或在自己写的段落里用字段（如 {新收申请}）代替手写数字，生成报告时按表格填写。")
 def check_prose_figures(ctx: Context) -> Iterable[Hit]:
     figures = NF.catalogue(ctx.edition)
-    for path, f in ctx.edition.fields.items():
-        if f.kind is not Kind.PROSE:
-            continue
+    for path, where in _prose_fields(ctx.edition):
         text = ctx.text(path)
-        where = _where(f)
         for sm in _SENTENCE.finditer(text):
             sentence = sm.group(0)
             for hit in _sentence_claims(ctx, figures, sentence, where, path):
                 yield hit
+
+
+@lru_cache(maxsize=8)
+def _prose_fields(edition: S.Edition) -> tuple[tuple[str, str], ...]:
+    """(path, how a message names it) of every prose field."""
+    return tuple((path, _where(f)) for path, f in edition.fields.items() if f.kind is Kind.PROSE)
 
 
 def _differs(ctx: Context, figures: dict, where: str, path: str, sentence: str, m: re.Match[str], said: int | float,
@@ -211,6 +217,9 @@ def _sentence_claims(ctx: Context, figures: dict, sentence: str, where: str, pat
     def other_year(m: re.Match[str]) -> bool:
         return _about_another_year(ctx, sentence, m.start())
 
+    if not _CLAIM_HINT.search(sentence):  # no figure said in it: only “未收取信息处理费” can be a claim
+        yield from _no_fee_claims(ctx, figures, sentence, where, path)
+        return
     for pattern, name in _CLAIMS:
         for m in pattern.finditer(sentence):
             if not other_year(m):
@@ -268,7 +277,16 @@ def _sentence_claims(ctx: Context, figures: dict, sentence: str, where: str, pat
             if not other_year(m):
                 yield from _differs(ctx, figures, where, path, sentence, m, float(m.group("n")) if "." in m.group("n")
                                     else int(m.group("n")), NF.FEE, "元")
+    yield from _no_fee_claims(ctx, figures, sentence, where, path)
+
+
+def _no_fee_claims(ctx: Context, figures: dict, sentence: str, where: str, path: str) -> Iterable[Hit]:
+    """“未收取信息处理费” when the fee is not 0."""
+    if "收取" not in sentence:
+        return
+    fee = figures[NF.FEE].value(ctx.data)
+    if fee:
         for m in _FEE_NONE.finditer(sentence):
-            if fee and not other_year(m):
+            if not _about_another_year(ctx, sentence, m.start()):
                 yield Hit(f"{where}写“{_quote(sentence, m)}”，但{NF.FEE}为 {figure(fee)} 元",
                           (path, "fees.info_processing_fee_yuan"), Part.PROSE)

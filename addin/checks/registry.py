@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from nianbao.workbook_templates.format import schema as S
-from nianbao.workbook_templates.format.report_data import get_path
+from nianbao.workbook_templates.format.report_data import flat_values, get_path
 from nianbao.workbook_templates.format.schema import Edition, Part
 
 from nianbao.addin.checks.findings import Finding
@@ -34,22 +34,29 @@ class Context:
     previous: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
+        self.memo: dict[str, Any] = {}  # what several rules derive from the same figures, derived once
         self.edition: Edition = S.get_edition(self.data["edition"])
         src = self.data.get("source") or {}
         self.source: Mapping[str, Any] = src
         self.published = src.get("format") in PUBLISHED_FORMATS
         self.year = get_path(self.data, "meta.year")
-        self._numbers = {p: v for p in self.edition.fields
-                         if type(v := get_path(self.data, p)) in (int, float)}
+        self.values: dict[str, Any] = flat_values(self.data, self.edition)  # every value, as get_path gives it
+        self._numbers = {p: v for p, v in self.values.items() if type(v) in (int, float)}
         # cells the printed table does not have (a 2021 table printing （六）其他处理 as one row, kept
         # whole in 3.其他): nothing is blank there, and the sums count them as nothing
         self.not_printed: frozenset[str] = frozenset(p for p in src.get("not_printed") or () if p in self.edition.fields)
         for p in self.not_printed:
             self._numbers.setdefault(p, 0)
+        self.value = self._numbers.get  # type: ignore[method-assign]  # the rules' most frequent call, made direct
 
     def value(self, path: str) -> Any:
         """A figure of the report, or None when blank or not a number."""
         return self._numbers.get(path)
+
+    @property
+    def numbers(self) -> Mapping[str, int | float]:
+        """Every figure of the report (path -> number), in the edition's reading order."""
+        return self._numbers
 
     def text(self, path: str) -> str:
         v = get_path(self.data, path)

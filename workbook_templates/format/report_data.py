@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from nianbao.workbook_templates.format.errors import DataError
@@ -32,6 +33,88 @@ def empty_report(edition: Edition) -> Report:
     ordered["previous"] = None
     ordered["source"] = None
     return ordered
+
+
+_Shape = tuple[tuple[str, Any], ...]  # (key, path of a value | a nested shape | a constant)
+
+
+@lru_cache(maxsize=8)
+def _shape(edition_key: str) -> _Shape:
+    """The nesting of an edition's reports, taken from ``empty_report`` itself (same keys, same order)."""
+    edition = get_edition(edition_key)
+
+    def walk(node: dict[str, Any], prefix: str) -> _Shape:
+        out = []
+        for key, value in node.items():
+            path = f"{prefix}{key}"
+            if isinstance(value, dict):
+                out.append((key, walk(value, path + ".")))
+            else:
+                out.append((key, _Leaf(path) if path in edition.fields else _Const(value)))
+        return tuple(out)
+
+    shape = walk(empty_report(edition), "")
+    assert _leaves(shape) == list(edition.fields), "a report nests its values in the edition's reading order"
+    return shape
+
+
+class _Leaf(str):
+    """A value of the report: taken from the values by its path."""
+
+
+class _Const:
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def report_of(edition: Edition, values: Mapping[str, Any]) -> Report:
+    """The report of ``edition`` holding ``values`` (path -> value; every other value null): the
+    same dict as ``empty_report`` followed by ``set_path`` of each, made in one pass."""
+    get = values.get
+
+    def build(shape: _Shape) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, node in shape:
+            t = type(node)
+            out[key] = get(node) if t is _Leaf else node.value if t is _Const else build(node)
+        return out
+
+    return build(_shape(edition.key))
+
+
+def flat_values(data: Mapping[str, Any], edition: Edition) -> dict[str, Any]:
+    """Every value of the edition in ``data`` (what ``get_path`` gives for each), by path in the
+    edition's reading order, in one pass."""
+    out: dict[str, Any] = {}
+
+    def walk(node: Any, shape: _Shape) -> None:
+        for key, sub in shape:
+            t = type(sub)
+            if t is _Const:
+                continue
+            value = node.get(key) if type(node) is dict or isinstance(node, Mapping) else None
+            if t is _Leaf:
+                out[sub] = value
+            elif type(value) is dict or isinstance(value, Mapping):
+                walk(value, sub)
+            else:
+                for leaf in _leaves(sub):
+                    out[leaf] = None
+
+    walk(data, _shape(edition.key))
+    return out
+
+
+def _leaves(shape: _Shape) -> list[str]:
+    out: list[str] = []
+    for _, sub in shape:
+        if type(sub) is _Leaf:
+            out.append(sub)
+        elif type(sub) is not _Const:
+            out += _leaves(sub)
+    return out
 
 
 def get_path(data: Mapping[str, Any], path: str) -> Any:
@@ -77,6 +160,31 @@ def computed_value(edition: Edition, values: Mapping[str, Any], path: str) -> in
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 total += v
     return number(total) if isinstance(total, float) else total
+
+
+def computed_values(edition: Edition, values: Mapping[str, Any]) -> dict[str, int | float]:
+    """Every total as ``computed_value`` gives it, each part's total computed once."""
+    done: dict[str, int | float] = {}
+    formulas = edition.formulas
+
+    def total_of(path: str) -> int | float:
+        got = done.get(path)
+        if got is not None:
+            return got
+        total: int | float = 0
+        for part in formulas[path].right:
+            if part in formulas:
+                total += total_of(part)
+            else:
+                v = values.get(part)
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    total += v
+        got = done[path] = number(total) if isinstance(total, float) else total
+        return got
+
+    for path in edition.computed_paths:
+        total_of(path)
+    return done
 
 
 def totals_differing(edition: Edition, data: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:

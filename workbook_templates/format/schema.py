@@ -326,6 +326,9 @@ class Edition:
     review_results: tuple[Label, ...] = REVIEW_RESULTS
     overview_subparts: tuple[Label, ...] = OVERVIEW_SUBPARTS
 
+    def __hash__(self) -> int:  # editions key many caches: hash the key, not every label of the format
+        return hash(self.key)
+
     def covers(self, year: int) -> bool:
         return self.first_year <= year <= (self.last_year or LAST_YEAR)
 

@@ -10,9 +10,11 @@ The result is written atomically (safe_write).
 
 from __future__ import annotations
 
+import copy
 import io
 import posixpath
 import zipfile
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -50,6 +52,23 @@ _WORKSHEET_ORDER = (
 )
 
 
+def _write_deflated(z: zipfile.ZipFile, info: zipfile.ZipInfo, deflated: bytes, crc: int, size: int) -> None:
+    """Write a member already deflated: the bytes ``ZipFile.writestr(info, data)`` writes for a
+    seekable file, without compressing the data again."""
+    zinfo = copy.copy(info)
+    zinfo.compress_type = zipfile.ZIP_DEFLATED
+    zinfo.file_size, zinfo.compress_size, zinfo.CRC, zinfo.flag_bits = size, len(deflated), crc, 0
+    z.fp.seek(z.start_dir)  # type: ignore[union-attr]
+    zinfo.header_offset = z.fp.tell()  # type: ignore[union-attr]
+    z._writecheck(zinfo)  # type: ignore[attr-defined]
+    z._didModify = True  # type: ignore[attr-defined]
+    z.fp.write(zinfo.FileHeader(False))  # type: ignore[union-attr]
+    z.fp.write(deflated)  # type: ignore[union-attr]
+    z.filelist.append(zinfo)
+    z.NameToInfo[zinfo.filename] = zinfo
+    z.start_dir = z.fp.tell()  # type: ignore[union-attr]
+
+
 def q(tag: str) -> str:
     return f"{{{NS}}}{tag}"
 
@@ -84,6 +103,7 @@ class PackageEditor:
         except ZIP_ERRORS as e:
             raise CorruptWorkbook(f"{self.path.name} 已损坏，无法改写。", f"{self.path.name} is damaged: {e}") from e
         self._trees: dict[str, etree._Element] = {}
+        self._compressed: dict[str, tuple[bytes, int, int]] | None = None  # shared with copies of this editor
         self.strict = _STRICT[0][1] in self._data.get("xl/workbook.xml", b"")
 
     # -- parts ---------------------------------------------------------------------------
@@ -338,9 +358,24 @@ class PackageEditor:
         def write(fh: Any) -> None:
             with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as z:
                 for info in self._infos:
-                    z.writestr(info, self._bytes(info.filename), compress_type=info.compress_type)
+                    if info.filename in self._trees or info.compress_type != zipfile.ZIP_DEFLATED:
+                        z.writestr(info, self._bytes(info.filename), compress_type=info.compress_type)
+                    else:
+                        _write_deflated(z, info, *self._deflated(info.filename))
                 for part in parts[len(self._infos):]:
                     z.writestr(part, self._bytes(part))
 
         return write_atomic(target or self.path, write, backup=backup)
+
+    def _deflated(self, part: str) -> tuple[bytes, int, int]:
+        """An unchanged part as zipfile would deflate it (compressed once, then kept: a copy of the
+        editor — distribute's clones — writes it as it is), its CRC and its size."""
+        if self._compressed is None:
+            self._compressed = {}
+        got = self._compressed.get(part)
+        if got is None:
+            data = self._data[part]
+            deflate = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)  # zipfile's own settings
+            got = self._compressed[part] = (deflate.compress(data) + deflate.flush(), zlib.crc32(data), len(data))
+        return got
 

@@ -5,6 +5,12 @@ inside the zip (DESIGN.md "Performance"): one pass over the sheets our names poi
 else.  It gives what python-calamine cannot: formulas next to their cached values, defined
 names, sheet protection.  XML is parsed with defusedxml (no entity expansion, no DTDs).
 
+Every return of one template has the same xl/workbook.xml names, so what that part says (sheets,
+defined names, date system) is parsed once per distinct part and kept (``WorkbookPart``, keyed by
+the part's own bytes — the exact content, not a digest that could collide); sheets and shared
+strings in the plain form every writer produces are scanned, not built into trees
+(``plain_xml``), and anything else is read the general way, with the same result.
+
 It also tells bad input apart, each with its own error class: not a file, an old or foreign
 format, a workbook with an open password, a broken zip, a zip that is not a workbook.
 """
@@ -15,13 +21,15 @@ import io
 import posixpath
 import re
 import zipfile
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, NamedTuple
 
 from defusedxml import ElementTree as SafeET
 from lxml import etree
 
+from nianbao.workbook_templates.xlsx import plain_xml
 from nianbao.workbook_templates.xlsx.cellrefs import column_index, column_letter, parse_target, split
 from nianbao.workbook_templates.format.errors import CorruptWorkbook, Encrypted, NotXlsx, OldFormat
 from nianbao.workbook_templates.format.input_files import MAX_PART_BYTES, ZIP_ERRORS, check_zip, read_input
@@ -36,8 +44,7 @@ _SAVE_AS = "请用 Excel 或 WPS 打开后“另存为”→“Excel 工作簿�
 _SAVE_AS_EN = "open it in Excel or WPS and save it as an Excel workbook (.xlsx), then try again"
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):  # a tuple: made for every value of every return, so made cheaply
     value: str | float | bool | None  # shared/inline strings resolved; numbers as float
     formula: str | None = None  # formula text without '=' (None: a constant or blank)
     error: str | None = None  # '#REF!' and the like
@@ -50,7 +57,24 @@ class Sheet:
     state: str = "visible"
     protected: bool = False
     cells: dict[str, Cell] = field(default_factory=dict)  # converted on first use
-    elements: dict[str, object] = field(default_factory=dict)  # ref -> the <c> element
+    elements: dict[str, object] = field(default_factory=dict)  # ref -> the <c> element (or its plain bytes)
+
+
+@dataclass
+class WorkbookPart:
+    """What xl/workbook.xml and its relationships say, parsed once per distinct part: the sheets
+    (name, part, state), the workbook-scope names, the date system.  Shared by every package with
+    the same part: never changed after it is made, except for the two memos below."""
+
+    sheets: tuple[tuple[str, str, str], ...]
+    names: dict[str, str]
+    date1904: bool
+    targets: dict[str, tuple[str, str] | None] = field(default_factory=dict)  # name -> parsed target
+    memo: dict[str, Any] = field(default_factory=dict)  # what a reader derives from the names alone
+
+
+_WORKBOOK_PARTS: OrderedDict[tuple[bytes, bytes | None], WorkbookPart] = OrderedDict()
+WORKBOOK_PARTS_KEPT = 64  # distinct templates (and writers) in one batch: a handful
 
 
 def _local(tag: str) -> str:
@@ -80,10 +104,14 @@ def _sniff(path: Path, raw: bytes) -> None:
 
 
 class XlsxPackage:
-    """An opened .xlsx/.xlsm: workbook-scope defined names and lazily parsed sheets."""
+    """An opened .xlsx/.xlsm: workbook-scope defined names and lazily parsed sheets.
 
-    def __init__(self, path: str | Path) -> None:
+    ``plain=False`` reads every part the general way and keeps nothing (for tests that hold the
+    two ways equal)."""
+
+    def __init__(self, path: str | Path, *, plain: bool = True) -> None:
         self.path = Path(path)
+        self.plain = plain
         self.raw = read_input(self.path)  # a regular file, within its byte limit
         head = self.raw[:8]
         if not head.startswith(b"PK"):
@@ -110,12 +138,12 @@ class XlsxPackage:
             raise CorruptWorkbook(f"{self.path.name} 不是完整的 Excel 工作簿（缺少 xl/workbook.xml）。",
                                   f"{self.path.name} lacks xl/workbook.xml")
         self._members = members
-        self.sheets: dict[str, Sheet] = {}
-        self.names: dict[str, str] = {}  # workbook-scope name -> target text
-        self.date1904 = False
-        self._shared: list[str] | None = None
+        self._shared: list[str] | plain_xml.SharedStrings | None = None
         self._parsed: set[str] = set()
-        self._read_workbook()
+        self.part = self._read_workbook()
+        self.names = self.part.names  # workbook-scope name -> target text (shared: read only)
+        self.date1904 = self.part.date1904
+        self.sheets: dict[str, Sheet] = {name: Sheet(name, part, state) for name, part, state in self.part.sheets}
 
     def close(self) -> None:
         self._zip.close()
@@ -141,55 +169,100 @@ class XlsxPackage:
             )
         return self._zip.open(info)
 
-    def _parse(self, part: str):
+    def _read(self, part: str) -> bytes:
         try:
+            with self._open(part) as fh:
+                return fh.read()
+        except ZIP_ERRORS as e:
+            raise self._damaged(part, e) from e
+
+    def _damaged(self, part: str, why: object) -> CorruptWorkbook:
+        return CorruptWorkbook(f"{self.path.name} 的 {part} 已损坏，无法读取。", f"{part} in {self.path.name} is damaged: {why}")
+
+    def _parse(self, part: str, raw: bytes | None = None):
+        try:
+            if raw is not None:
+                return SafeET.fromstring(raw)
             with self._open(part) as fh:
                 return SafeET.parse(fh).getroot()
         except (SafeET.ParseError, *ZIP_ERRORS) as e:
-            raise CorruptWorkbook(f"{self.path.name} 的 {part} 已损坏，无法读取。",
-                                  f"{part} in {self.path.name} is damaged: {e}") from e
+            raise self._damaged(part, e) from e
         except Exception as e:  # defusedxml's DTD/entity refusals
             if type(e).__module__.startswith("defusedxml"):
                 raise CorruptWorkbook(f"{self.path.name} 的 {part} 含有不安全的 XML（实体/DTD），拒绝读取。",
                                       f"{part} in {self.path.name} holds unsafe XML: {e}") from e
             raise
 
-    def _read_workbook(self) -> None:
-        root = self._parse("xl/workbook.xml")
+    def _read_workbook(self) -> WorkbookPart:
+        """The workbook part: from the cache when a part with the same sheets, names and date
+        system (and the same relationships) was read before — its well-formedness is checked all
+        the same — else parsed."""
+        raw = self._read("xl/workbook.xml")
+        rels = self._read("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in self._members else None
+        key = plain_xml.workbook_key(raw) if self.plain else None
+        if key is None:
+            return self._parse_workbook(raw, rels)
+        why = plain_xml.well_formed(raw)
+        if why is not None:
+            raise self._damaged("xl/workbook.xml", why)
+        found = _WORKBOOK_PARTS.get((key, rels))
+        if found is not None:
+            _WORKBOOK_PARTS.move_to_end((key, rels))
+            return found
+        found = _WORKBOOK_PARTS[(key, rels)] = self._parse_workbook(raw, rels)
+        if len(_WORKBOOK_PARTS) > WORKBOOK_PARTS_KEPT:
+            _WORKBOOK_PARTS.popitem(last=False)
+        return found
+
+    def _parse_workbook(self, raw: bytes, rels_raw: bytes | None) -> WorkbookPart:
+        root = self._parse("xl/workbook.xml", raw)
         rels: dict[str, str] = {}
-        if "xl/_rels/workbook.xml.rels" in self._members:
-            for rel in self._parse("xl/_rels/workbook.xml.rels"):
+        if rels_raw is not None:
+            for rel in self._parse("xl/_rels/workbook.xml.rels", rels_raw):
                 target = rel.get("Target", "")
                 part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
                     posixpath.join("xl", target))
                 rels[rel.get("Id", "")] = part
-        order: list[str] = []
+        sheets: dict[str, tuple[str, str, str]] = {}
+        names: dict[str, str] = {}
+        date1904 = False
         for el in root.iter():
             tag = _local(el.tag)
             if tag == "workbookPr":
-                self.date1904 = el.get("date1904") in ("1", "true")
+                date1904 = el.get("date1904") in ("1", "true")
             elif tag == "sheet":
                 name = el.get("name", "")
                 rid = el.get(f"{{{_REL_NS}}}id") or el.get("{http://purl.oclc.org/ooxml/officeDocument/relationships}id")
-                self.sheets[name] = Sheet(name, rels.get(rid or "", ""), el.get("state", "visible"))
-                order.append(name)
+                sheets[name] = (name, rels.get(rid or "", ""), el.get("state", "visible"))
             elif tag == "definedName" and el.get("localSheetId") is None:
-                self.names[el.get("name", "")] = (el.text or "").strip()
+                names[el.get("name", "")] = (el.text or "").strip()
+        return WorkbookPart(tuple(sheets.values()), names, date1904)
 
-    def _shared_strings(self) -> list[str]:
-        if self._shared is None:
+    def _shared_strings(self, plain: bool = True) -> list[str] | plain_xml.SharedStrings:
+        plain = plain and self.plain
+        if self._shared is None or (not plain and not isinstance(self._shared, list)):
             self._shared = []
             if "xl/sharedStrings.xml" in self._members:
-                for si in self._parse("xl/sharedStrings.xml"):
-                    self._shared.append(_text_of(si))
+                raw = self._read("xl/sharedStrings.xml")
+                scan = plain_xml.scan_shared_strings(raw) if plain else None
+                if isinstance(scan, str):
+                    raise self._damaged("xl/sharedStrings.xml", scan)
+                if scan is not None:
+                    self._shared = scan
+                else:
+                    self._shared = [_text_of(si) for si in self._parse("xl/sharedStrings.xml", raw)]
         return self._shared
 
     # -- public ---------------------------------------------------------------------------
 
     def target(self, name: str) -> tuple[str, str] | None:
         """A workbook-scope name's (sheet, range), or None when absent or not a cell range."""
+        targets = self.part.targets
+        if name in targets:
+            return targets[name]
         text = self.names.get(name)
-        return parse_target(text) if text else None
+        found = targets[name] = parse_target(text) if text else None
+        return found
 
     def sheet(self, name: str) -> Sheet:
         """The sheet, its cells parsed on first use (KeyError if there is no such sheet)."""
@@ -204,23 +277,49 @@ class XlsxPackage:
         cell = sh.cells.get(ref)
         if cell is None:
             el = sh.elements.get(ref)
-            cell = _cell(el, self._shared_strings()) if el is not None else Cell(None)
+            if el is None:
+                cell = Cell(None)
+            else:
+                try:
+                    cell = _plain_cell(el, self._shared_strings()) if type(el) is bytes else _cell(
+                        el, self._shared_strings())
+                except plain_xml.NotPlain:  # a shared string that is not plain: all of them the general way
+                    self._shared_strings(plain=False)
+                    return self.cell(sheet, ref)
+                if cell is None:  # a cell that is not plain: the whole sheet the general way
+                    self._parse_sheet(sh, plain=False)
+                    return self.cell(sheet, ref)
             sh.cells[ref] = cell
         return cell
 
-    def _parse_sheet(self, sh: Sheet) -> None:
-        """One sheet's cells.  lxml (C, about four times faster than ElementTree here) with
-        entities unresolved, no network, no DTD allowed: sheets are the bulk of a batch's work."""
+    def _sheet_damaged(self, sh: Sheet, why: object) -> CorruptWorkbook:
+        return CorruptWorkbook(f"{self.path.name} 的工作表“{sh.name}”已损坏，无法读取。",
+                               f"sheet {sh.name!r} of {self.path.name} is damaged: {why}")
+
+    def _parse_sheet(self, sh: Sheet, plain: bool = True) -> None:
+        """One sheet's cells: scanned when the part is in the plain form (``plain_xml``), else
+        lxml (C, about four times faster than ElementTree here) with entities unresolved, no
+        network, no DTD allowed: sheets are the bulk of a batch's work."""
         if not sh.part or sh.part not in self._members:
             raise CorruptWorkbook(f"{self.path.name} 的工作表“{sh.name}”缺少内容部件，文件已损坏。",
                                   f"sheet {sh.name!r} of {self.path.name} has no part")
-        shared = self._shared_strings()
+        self._shared_strings()  # a damaged string table is told before the sheet, as always
         try:
             with self._open(sh.part) as fh:
-                root = etree.fromstring(fh.read(), _SHEET_PARSER)
-        except (etree.XMLSyntaxError, *ZIP_ERRORS) as e:
-            raise CorruptWorkbook(f"{self.path.name} 的工作表“{sh.name}”已损坏，无法读取。",
-                                  f"sheet {sh.name!r} of {self.path.name} is damaged: {e}") from e
+                raw = fh.read()
+        except ZIP_ERRORS as e:
+            raise self._sheet_damaged(sh, e) from e
+        sh.elements, sh.protected = {}, False
+        scan = plain_xml.scan_sheet(raw) if plain and self.plain else None
+        if isinstance(scan, str):
+            raise self._sheet_damaged(sh, scan)
+        if scan is not None:
+            sh.elements, sh.protected = scan.chunks, scan.protected  # type: ignore[assignment]
+            return
+        try:
+            root = etree.fromstring(raw, _SHEET_PARSER)
+        except etree.XMLSyntaxError as e:
+            raise self._sheet_damaged(sh, e) from e
         if root.getroottree().docinfo.internalDTD is not None:
             raise CorruptWorkbook(f"{self.path.name} 的工作表“{sh.name}”含有不安全的 XML（DTD），拒绝读取。",
                                   f"sheet {sh.name!r} of {self.path.name} holds a DTD")
@@ -275,7 +374,7 @@ def _text_of(el) -> str:
     return "".join(parts)
 
 
-def _cell(el, shared: list[str]) -> Cell:
+def _cell(el, shared: list[str] | plain_xml.SharedStrings) -> Cell:
     t = el.get("t", "n")
     v = f = None
     inline = None
@@ -287,6 +386,29 @@ def _cell(el, shared: list[str]) -> Cell:
             f = child.text or ""
         elif tag == "is":
             inline = _text_of(child)
+    return _cell_of(t, v, f, inline, shared)
+
+
+_BLANK = Cell(None)
+
+
+def _plain_cell(chunk: bytes, shared: list[str] | plain_xml.SharedStrings) -> Cell | None:
+    m = plain_xml.NUMBER_CELL.match(chunk)
+    if m is not None:  # the usual cell: a number, perhaps with its formula
+        try:
+            return Cell(float(m.group(2)), None if m.group(1) is None else m.group(1).decode())
+        except ValueError:
+            pass
+    m = plain_xml.BLANK_CELL.match(chunk)
+    if m is not None:
+        return _BLANK if m.group(1) is None else Cell(None, m.group(1).decode())
+    parts = plain_xml.cell_parts(chunk)
+    return None if parts is None else _cell_of(*parts, shared)
+
+
+def _cell_of(t: str, v: str | None, f: str | None, inline: str | None,
+             shared: list[str] | plain_xml.SharedStrings) -> Cell:
+    """A cell from its type, value text, formula text and inline string (both ways of reading)."""
     if t == "s":
         try:
             return Cell(shared[int(v or "")], f)

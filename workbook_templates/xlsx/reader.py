@@ -26,9 +26,9 @@ from typing import Any
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.xlsx.cellrefs import expand, same_formula, sum_formula
 from nianbao.workbook_templates.format.errors import DataError, NotOurWorkbook
-from nianbao.workbook_templates.format.numbers import unusable
+from nianbao.workbook_templates.format.numbers import MAX_FIGURE, unusable
 from nianbao.workbook_templates.format.report_data import (
-    Report, computed_value, empty_report, get_path, normalise, number, set_path)
+    Report, computed_values, get_path, normalise, number, report_of)
 from nianbao.workbook_templates.format.schema import AGENCY_KINDS, NAME_EDITION, NAME_FORMAT_VERSION, NAME_PREVIOUS, NAME_SCHEMA, Edition, Kind
 from nianbao.workbook_templates.xlsx.hidden_sheet import stored_shape
 from nianbao.workbook_templates.xlsx.package import Cell, XlsxPackage
@@ -36,6 +36,7 @@ from nianbao.workbook_templates.xlsx.package import Cell, XlsxPackage
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _BLANK_MARKS = {"", "/", "-", "—", "－", "–", "无", "——"}
 _LEADING_NUMBER = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)")
+_NUMERIC_KINDS = frozenset(k for k in Kind if k.numeric or k is Kind.YEAR)
 
 
 @dataclass
@@ -96,9 +97,11 @@ def _expected_formula(refs: tuple[str, ...]) -> str:
 def cell_value(kind: Kind, cell: Cell, date1904: bool = False) -> tuple[Any, tuple[str, str] | None]:
     """A cell's value as report data for a field of ``kind``, and (printed, note) when the cell
     held something other than what the field wants (text in a number cell, an error …)."""
+    v = cell.value
+    if type(v) is float and kind in _NUMERIC_KINDS and -MAX_FIGURE < v < MAX_FIGURE and not cell.error:
+        return (int(v) if v.is_integer() else v), None  # the usual cell: a figure (what ``number`` gives)
     if cell.error:
         return None, (cell.error, "单元格为错误值")
-    v = cell.value
     if v is None and cell.formula:  # never "blank": a formula whose result was never computed
         return None, (f"={cell.formula}", "单元格里是公式，没有计算结果（在 Excel/WPS 中打开并保存后可读出）")
     if isinstance(v, bool):
@@ -162,6 +165,9 @@ class FileCells:
         self.pkg = pkg
         self.label = pkg.path.name
         self.date1904 = pkg.date1904
+        self.memo = pkg.part.memo  # shared by every file with the same workbook part
+        self.target = pkg.target  # type: ignore[method-assign]  # bound once: called for every value
+        self.cell = pkg.cell  # type: ignore[method-assign]
 
     def target(self, name: str) -> tuple[str, str] | None:
         return self.pkg.target(name)
@@ -180,15 +186,68 @@ def _fact(kind: str, **values: Any) -> dict[str, Any]:
     return {"rule": "INT-01", "fact": kind, **values}
 
 
+@dataclass
+class _Layout:
+    """What a workbook's defined names say for one edition: where every value sits, what is
+    missing, what moved, each total's formula, which sheets must be protected.  The same for every
+    return of one template, so found once per distinct workbook part (``FileCells.memo``)."""
+
+    cells: dict[str, tuple[str, str]]
+    missing: list[str]
+    no_sheet: set[str]
+    moved: dict[str, Any] | None  # the names_moved fact
+    expected: dict[str, str]  # total path -> the formula its cell holds in the template
+    protected_sheets: list[str]
+    versions: list[tuple[str, tuple[str, str] | None]]  # (name, its cell when the sheet exists)
+    previous: tuple[str, list[str]] | None  # the hidden sheet and the cells of last year's report
+
+
+def _layout(src: NamedCells, edition: Edition) -> _Layout:
+    memo: dict[str, Any] | None = getattr(src, "memo", None)
+    key = f"reader.layout.{edition.key}"
+    if memo is not None and key in memo:
+        return memo[key]
+    cells: dict[str, tuple[str, str]] = {}
+    missing, no_sheet = [], set()
+    for p in edition.fields:
+        target = src.target(p)
+        if target is None or ":" in target[1]:
+            missing.append(p)
+        elif not src.has_sheet(target[0]):
+            no_sheet.add(target[0])
+        else:
+            cells[p] = target
+    expected = {} if missing or no_sheet else {
+        p: _expected_formula(tuple(cells[q][1] for q in edition.formulas[p].right)) for p in edition.computed_paths}
+    template = template_cells(edition.key)
+    moved = [p for p, where in cells.items() if p in template and where != template[p]]
+    versions = []
+    for name in (NAME_SCHEMA, NAME_FORMAT_VERSION):
+        target = src.target(name)
+        versions.append((name, target if target and src.has_sheet(target[0]) else None))
+    target = src.target(NAME_PREVIOUS)
+    lay = _Layout(
+        cells, missing, no_sheet,
+        _fact("names_moved", count=len(moved), example=moved[0], found="!".join(cells[moved[0]]),
+              template="!".join(template[moved[0]])) if moved else None,
+        expected, sorted({sheet for p, (sheet, _) in cells.items() if p != "meta.unit_id"}), versions,
+        (target[0], expand(target[1])) if target is not None and src.has_sheet(target[0]) else None)
+    if memo is not None:
+        memo[key] = lay
+    return lay
+
+
 class _Binder:
-    def __init__(self, src: NamedCells, edition: Edition) -> None:
+    def __init__(self, src: NamedCells, edition: Edition, lay: _Layout) -> None:
         self.src = src
         self.edition = edition
-        self.cells: dict[str, tuple[str, str]] = {}
+        self.lay = lay
+        self.cells = lay.cells
         self.source_cells: dict[str, dict[str, Any]] = {}
         self.integrity: list[dict[str, Any]] = []
         self.notes: list[str] = []
         self.occupied: dict[str, str] = {}
+        self._computed: dict[str, int | float] | None = None
 
     def raw(self, path: str) -> Cell:
         return self.src.cell(*self.cells[path])
@@ -207,7 +266,6 @@ class _Binder:
     def total(self, path: str, resolved: dict[str, Any]) -> Any:
         """A total: cached result, else computed from its parts as the formula would."""
         cell = self.raw(path)
-        rel = self.edition.formulas[path]
         sheet, ref = self.cells[path]
         if self.src.knows_formulas:
             if cell.formula is None:
@@ -215,7 +273,7 @@ class _Binder:
                 value = number(cell.value) if isinstance(cell.value, float) and not unusable(cell.value) else None
                 self.integrity.append(_fact("formula_replaced", path=path, sheet=sheet, cell=ref, value=value))
                 return self.value(path, cell)
-            expected = _expected_formula(tuple(self.cells[p][1] for p in rel.right))
+            expected = self.lay.expected[path]
             if cell.formula and not same_formula(cell.formula, expected):
                 self.integrity.append(_fact("formula_changed", path=path, sheet=sheet, cell=ref,
                                             formula=cell.formula, expected=expected))
@@ -225,7 +283,9 @@ class _Binder:
             self.note_cell(path, cell.error, "公式结果为错误值")
             return None
         # no cached result (a file written by openpyxl): what the formula computes from the entries
-        return computed_value(self.edition, resolved, path)
+        if self._computed is None:
+            self._computed = computed_values(self.edition, resolved)
+        return self._computed[path]
 
 
 def _find_edition(src: NamedCells) -> Edition:
@@ -251,44 +311,38 @@ def _find_edition(src: NamedCells) -> Edition:
 def bind(src: NamedCells) -> WorkbookRead:
     """The report data of a workbook (a file or an open book), found through its defined names."""
     edition = _find_edition(src)
-    r = _Binder(src, edition)
-    missing, no_sheet = [], set()
-    for p in edition.fields:
-        target = src.target(p)
-        if target is None or ":" in target[1]:
-            missing.append(p)
-        elif not src.has_sheet(target[0]):
-            no_sheet.add(target[0])
-        else:
-            r.cells[p] = target
-    if no_sheet:
+    lay = _layout(src, edition)
+    if lay.no_sheet:
         raise NotOurWorkbook(
-            f"{src.label} 缺少工作表：{'、'.join(sorted(no_sheet))}。模板已损坏，请用原模板重新填写。",
-            f"{src.label} lacks the sheet(s) {', '.join(sorted(no_sheet))}",
+            f"{src.label} 缺少工作表：{'、'.join(sorted(lay.no_sheet))}。模板已损坏，请用原模板重新填写。",
+            f"{src.label} lacks the sheet(s) {', '.join(sorted(lay.no_sheet))}",
         )
-    if missing:
+    if lay.missing:
         raise NotOurWorkbook(
-            f"{src.label} 缺少 {len(missing)} 个定义名称（模板被改动或不是 nianbao 模板）",
-            f"{src.label} lacks {len(missing)} defined names (altered, or not a nianbao template)",
-            details=missing,
+            f"{src.label} 缺少 {len(lay.missing)} 个定义名称（模板被改动或不是 nianbao 模板）",
+            f"{src.label} lacks {len(lay.missing)} defined names (altered, or not a nianbao template)",
+            details=list(lay.missing),
         )
-    data = empty_report(edition)
+    r = _Binder(src, edition, lay)
     _check_versions(src, r)
+    resolved: dict[str, Any] = {}
+    cells, cell, value = lay.cells, src.cell, r.value
     for p in edition.entered_paths:
-        set_path(data, p, r.value(p, r.raw(p)))
-    resolved = {p: get_path(data, p) for p in edition.entered_paths}
+        resolved[p] = value(p, cell(*cells[p]))
+    entered = dict(resolved)
     for p in edition.computed_paths:
-        v = resolved[p] if p in resolved else r.total(p, resolved)
-        resolved[p] = v
-        set_path(data, p, v)
+        if p not in resolved:
+            resolved[p] = r.total(p, entered)
     _check_protection(src, r)
-    _check_names_in_place(r)
+    if lay.moved is not None:
+        r.integrity.append(dict(lay.moved))
+    data = report_of(edition, resolved)
     data["previous"] = _read_previous(src, r)
     shape, note = stored_shape(src, edition, lambda p: get_path(data, p) is None and p not in r.occupied)
     r.notes += [note] if note else []
     if r.source_cells or r.integrity or r.notes or shape:
         data["source"] = {"format": "xlsx", "cells": r.source_cells, "notes": r.notes, "integrity": r.integrity, **shape}
-    return WorkbookRead(data, r.cells, r.integrity, r.occupied)
+    return WorkbookRead(data, dict(lay.cells), r.integrity, r.occupied)
 
 
 def read_workbook(path: str | Path) -> WorkbookRead:
@@ -306,36 +360,25 @@ def template_cells(edition_key: str) -> dict[str, tuple[str, str]]:
         return {p: t for p in S.get_edition(edition_key).fields if (t := pkg.target(p))}
 
 
-def _check_names_in_place(r: _Binder) -> None:
-    expected = template_cells(r.edition.key)
-    moved = [p for p, where in r.cells.items() if p in expected and where != expected[p]]
-    if moved:
-        r.integrity.append(_fact("names_moved", count=len(moved), example=moved[0],
-                                 found="!".join(r.cells[moved[0]]), template="!".join(expected[moved[0]])))
-
-
 def _check_versions(src: NamedCells, r: _Binder) -> None:
-    for name, known in ((NAME_SCHEMA, (S.SCHEMA_ID,)), (NAME_FORMAT_VERSION, S.FORMAT_VERSIONS)):
-        target = src.target(name)
-        raw = src.cell(*target).value if target and src.has_sheet(target[0]) else None
+    for (name, target), known in zip(r.lay.versions, ((S.SCHEMA_ID,), S.FORMAT_VERSIONS)):
+        raw = src.cell(*target).value if target else None
         got = str(number(raw)) if isinstance(raw, float) else raw
         if got not in known:
             r.integrity.append(_fact("version", path=name, found=got, known=list(known)))
 
 
 def _check_protection(src: NamedCells, r: _Binder) -> None:
-    sheets = sorted({sheet for p, (sheet, _) in r.cells.items() if p != "meta.unit_id"})
-    for name in sheets:
+    for name in r.lay.protected_sheets:
         if src.protected(name) is False:
             r.integrity.append(_fact("protection_removed", sheet=name))
 
 
 def _read_previous(src: NamedCells, r: _Binder) -> Any:
-    target = src.target(NAME_PREVIOUS)
-    if target is None or not src.has_sheet(target[0]):
+    if r.lay.previous is None:
         return None
-    sheet, rng = target
-    text = "".join(str(src.cell(sheet, ref).value or "") for ref in expand(rng))
+    sheet, refs = r.lay.previous
+    text = "".join(str(src.cell(sheet, ref).value or "") for ref in refs)
     if not text.strip():
         return None
     try:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from nianbao.workbook_templates.format import schema as S
-from nianbao.workbook_templates.format.report_data import empty_report, get_path
+from nianbao.workbook_templates.format.report_data import empty_report, flat_values
 from nianbao.workbook_templates.xlsx.edit import PackageEditor
 from nianbao.workbook_templates.xlsx.safe_write import Written
 from nianbao.workbook_templates.xlsx.hidden_sheet import previous_chunks, previous_refs, span
@@ -46,8 +46,9 @@ def write_copy(data: Mapping[str, Any], target: str | Path) -> Written:
     editor, targets = base(edition)
     clone = copy.copy(editor)
     clone._trees = {}
+    values = flat_values(data, edition)
     for path in edition.entered_paths:
-        value = get_path(data, path)
+        value = values[path]
         if value is None:
             continue
         if edition.fields[path].kind is S.Kind.DATE:

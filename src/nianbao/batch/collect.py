@@ -6,18 +6,19 @@ finding, never the end of the run."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from nianbao.batch import dashboard as D
+from nianbao.batch import dashboard_sheet as S_
 from nianbao.batch.consolidation import Agency, city_report, counted, shortfalls
 from nianbao.batch.feedback import FEEDBACK, write_feedback
 from nianbao.batch.ledger import ledger_path, record
 from nianbao.batch.matching import MISSING, UnitStatus, match
-from nianbao.batch.returns import RETURNED, read_all, year_of
+from nianbao.batch.returns import RETURNED, Spill, Workers, read_all, year_of
 from nianbao.batch.roster import Unit
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format.errors import NianbaoError, OutputError
@@ -53,57 +54,67 @@ class Collected:
         return [s.name for s in self.statuses if s.has_errors]
 
 
-def returned_files(inputs: list[Path], output: Path) -> list[Path]:
-    """The files to read: folders' returned workbooks (not our outputs, manifests, locks or backups)."""
+def returned_files(inputs: list[Path], output: Path) -> list[str]:
+    """The files to read: folders' returned workbooks (not our outputs, manifests, locks or backups),
+    as plain strings (a thousand Path objects weigh more than the returns read from them)."""
     from nianbao.batch.distribute import MANIFEST, candidate_files
 
-    files: list[Path] = []
+    files: list[str] = []
     for item in inputs:
         if item.is_dir():
-            files += [p for p in candidate_files(item, RETURNED)
+            files += [str(p) for p in candidate_files(item, RETURNED)
                       if p.resolve() != output.resolve() and p.name != f"{MANIFEST}.xlsx"]
         elif item.exists():
-            files.append(item)
+            files.append(str(item))
         else:
             raise OutputError(f"找不到：{item}", f"not found: {item}")
     return files
 
 
-def collect(files: list[Path], units: list[Unit] | None, agency: Agency, year: int | None, output: Path,
+def collect(files: Sequence[str | Path], units: list[Unit] | None, agency: Agency, year: int | None, output: Path,
             previous: Callable[[int], dict[str, Any] | None] | None = None, progress: Callable[[], None] | None = None,
-            now: datetime | None = None) -> Collected:
+            now: datetime | None = None, keep_rows: bool = False) -> Collected:
+    """Read, check, match and sum the returns and write every output; ``keep_rows`` keeps the
+    dashboard's rows in the result (for a page that shows them), else they are only written."""
     from nianbao.workbook_templates.xlsx.safe_write import check_writable, make_folder, write_atomic
-    from nianbao.workbook_templates.xlsx.writer import write_workbook
 
     check_writable(output)
-    returns = read_all(files, progress)
-    year = year or year_of(returns)
-    if year is None:
-        raise NianbaoError("没有一份能读取的年报，无法汇总。", "no readable return: nothing to consolidate")
-    edition = S.edition_for_year(year)
-    statuses = match(returns, units, year)
-    found = shortfalls(statuses, edition)
-    city = city_report(statuses, edition, agency, year)
-    if city is None:
-        raise NianbaoError(f"没有一份 {year} 年度的有效年报，无法汇总。"
-                           + "；".join(f"{s.name}：{s.status}" for s in statuses[:10]),
-                           "no valid return: nothing to consolidate")
-    city["previous"] = previous(year) if previous else None
-    if found:
-        city["source"] = {"format": "xlsx", "aggregate": found, "notes": ["由 nianbao collect 汇总"]}
-    now = now or datetime.now()
-    made = make_folder(output.parent)  # only now that there is something to write
-    ledger = ledger_path(output)
-    rounds = record(ledger, output, year, statuses, now)
-    fed = write_feedback(output.parent / FEEDBACK, statuses, year)
-    feedback = {key: w.path for key, w in fed.items()}
-    html_path = output.with_suffix(".html")
-    rows = D.rows_of(statuses, rounds, feedback, html_path.parent)
-    counts = D.counts_of(statuses)
-    totals = D.totals_of(city, len(counted(statuses)))
-    title = D.title_of(agency.name, year)
-    written = [*fed.values(),
-               write_workbook(city, output, extra=lambda wb: D.write_sheet(wb, title, counts, totals, rows, now.date())),
-               write_atomic(html_path, D.page(title, counts, totals, rows, now.date()))]
-    return Collected(city, statuses, html_path, ledger, feedback, found, counts, len(files), rows=rows, output=output,
+    with Spill() as spill, Workers(len(files)) as workers:
+        returns = read_all(files, spill, progress, workers)
+        year = year or year_of(returns)
+        if year is None:
+            raise NianbaoError("没有一份能读取的年报，无法汇总。", "no readable return: nothing to consolidate")
+        edition = S.edition_for_year(year)
+        statuses = match(returns, units, year)
+        found = shortfalls(statuses, edition, spill)
+        city = city_report(statuses, edition, agency, year, spill)
+        if city is None:
+            raise NianbaoError(f"没有一份 {year} 年度的有效年报，无法汇总。"
+                               + "；".join(f"{s.name}：{s.status}" for s in statuses[:10]),
+                               "no valid return: nothing to consolidate")
+        city["previous"] = previous(year) if previous else None
+        if found:
+            city["source"] = {"format": "xlsx", "aggregate": found, "notes": ["由 nianbao collect 汇总"]}
+        now = now or datetime.now()
+        counts = D.counts_of(statuses)
+        title = D.title_of(agency.name, year)
+        package = workers.submit(S_.layout, city, title, counts, now.date())  # while the ledger and feedback are written
+        made = make_folder(output.parent)  # only now that there is something to write
+        ledger = ledger_path(output)
+        rounds = record(ledger, output, year, statuses, spill, now)
+        fed = write_feedback(output.parent / FEEDBACK, statuses, year, spill)
+        feedback = {key: w.path for key, w in fed.items()}
+        html_path = output.with_suffix(".html")
+        totals = D.totals_of(city, len(counted(statuses)))
+
+        def rows() -> Iterator[D.DashboardRow]:
+            return D.rows_of(statuses, rounds, feedback, html_path.parent, spill)
+
+        kept = list(rows()) if keep_rows else []
+        summary = package.result()
+        written = [*fed.values(),
+                   write_atomic(output, lambda fh: S_.write_with_rows(summary, fh, kept or rows(), len(statuses), totals)),
+                   write_atomic(html_path, lambda fh: fh.writelines(
+                       part.encode("utf-8") for part in D.page_parts(title, counts, totals, kept or rows(), now.date())))]
+    return Collected(city, statuses, html_path, ledger, feedback, found, counts, len(files), rows=kept, output=output,
                      written=written, made_folder=made)

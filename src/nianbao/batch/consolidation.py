@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from nianbao.addin.consolidate import add_up, aggregate_shortfalls
+from nianbao.addin.consolidate import add_up_figures, aggregate_shortfalls
 from nianbao.batch.matching import INCLUDED, UnitStatus
+from nianbao.batch.returns import Spill
 from nianbao.batch.roster import Unit, norm_name, top_unit
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format.errors import DataError
@@ -53,28 +54,33 @@ def counted(statuses: list[UnitStatus]) -> list[UnitStatus]:
     return [s for s in statuses if s.counted and s.chosen and s.chosen.data]
 
 
-def city_report(statuses: list[UnitStatus], edition: S.Edition, agency: Agency, year: int) -> dict[str, Any] | None:
+def city_report(statuses: list[UnitStatus], edition: S.Edition, agency: Agency, year: int,
+                spill: Spill) -> dict[str, Any] | None:
     """The consolidated report data: the sum, the agency, and every total computed once."""
     rows = counted(statuses)
     if not rows:
         return None
-    data = add_up((s.chosen.figures() for s in rows), edition)  # type: ignore[union-attr]
+    data = add_up_figures((spill.get(s.chosen).figures for s in rows if s.chosen), edition)
     for key, value in (("agency", agency.name), ("year", year), ("agency_kind", agency.kind),
                        ("unit_id", agency.unit_id), ("parent", agency.parent)):
         set_path(data, f"meta.{key}", value)
     return complete_totals(data)
 
 
-def shortfalls(statuses: list[UnitStatus], edition: S.Edition) -> list[dict[str, Any]]:
+def shortfalls(statuses: list[UnitStatus], edition: S.Edition, spill: Spill) -> list[dict[str, Any]]:
     """AGG-01: cells where a received summary is smaller than the returns it includes."""
     out: list[dict[str, Any]] = []
-    for s in statuses:
-        if not s.aggregating and not (s.included_in and s.chosen and s.chosen.is_summary):
-            continue
-        parts = [c.chosen.figures() for c in statuses
-                 if c.included_in == s.name and c.status == INCLUDED and c.chosen and c.chosen.data]
+    summaries = [s for s in statuses if s.aggregating or (s.included_in and s.chosen and s.chosen.is_summary)]
+    if not summaries:
+        return out
+    included: dict[str, list[UnitStatus]] = {}
+    for c in statuses:
+        if c.included_in and c.status == INCLUDED and c.chosen and c.chosen.data:
+            included.setdefault(c.included_in, []).append(c)
+    for s in summaries:
+        parts = [spill.figures(c.chosen) for c in included.get(s.name, []) if c.chosen]
         if parts and s.chosen and s.chosen.data:
-            found = aggregate_shortfalls(s.chosen.figures(), parts, edition, s.name)
+            found = aggregate_shortfalls(spill.figures(s.chosen), parts, edition, s.name)
             for item in found:
                 s.notes.append(f"AGG-01：{edition.describe(item['path'])}为 {item['own']}，小于其下级之和 {item['children']}")
             out += found

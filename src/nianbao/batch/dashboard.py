@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 
 from nianbao.batch.ledger import Round
 from nianbao.batch.matching import INCLUDED, MISSING, RECEIVED, UNFILLED, UnitStatus
-from nianbao.batch.returns import DASHBOARD, KEY_FIGURES
+from nianbao.batch.returns import KEY_FIGURES, Spill
 from nianbao.workbook_templates.format import figures as NF
 
 
@@ -57,6 +58,8 @@ HEADERS = tuple([f.name for f in fields(DashboardRow)][:_FIGURE_AT] + list(KEY_F
                 + [f.name for f in fields(DashboardRow)][_FIGURE_AT + 1:-1])
 WIDTHS = (26, 18, 8, 10, 6, 6, 11, 5, 5, 8, 8, 8, 7, 7, 22, 44, 30, 8, 13)
 STATUS_COLUMN = HEADERS.index("状态") + 1
+TONES = ("", "err", "missing", "warn", "included")  # how a row looks (DashboardRow.tone)
+FILLS = {"err": "FFC7CE", "missing": "EDEDED", "warn": "FFEB9C", "included": "E2EFDA"}  # the status cell's colour
 
 
 @dataclass
@@ -80,34 +83,33 @@ class Counts:
         return f"收到 {self.received}/{self.expected}，有错误 {self.with_errors}，未收到 {self.missing}"
 
 
-def first_message(s: UnitStatus) -> str:
+def first_message(s: UnitStatus, spill: Spill) -> str:
     c = s.chosen
     if c is None:
         return ""
     if c.data is None:
         return c.error or ""
-    return str(c.messages[0]) if c.messages else ""
+    return spill.get(c).messages[0] if c.has_messages else ""
 
 
 def rows_of(statuses: list[UnitStatus], rounds: dict[str, Round], feedback: dict[str, Path],
-            base: Path) -> list[DashboardRow]:
-    out = []
+            base: Path, spill: Spill) -> Iterator[DashboardRow]:
+    """The dashboard's rows, made one at a time (errors first, then missing, warnings, the rest)."""
     for s in sorted(statuses, key=UnitStatus.sort_key):
         c, r = s.chosen, rounds.get(s.key)
         readable = c is not None and c.data is not None
-        notes = [n for n in [first_message(s), *s.notes] if n]
+        notes = [n for n in [first_message(s, spill), *s.notes] if n]
         if r and r.identical_to:
             notes.append(f"与第 {r.identical_to} 次报送的文件完全相同（未修改）")
         changes = "" if not r or r.identical_to else "；".join(r.changes)
-        out.append(DashboardRow(
+        yield DashboardRow(
             s.name, s.parent, s.kind, s.status, r.submission if r else None, r.returned if r else None,
             r.last_received.replace("T", " ")[:16] if r else "",
             c.errors if readable and c else None, c.warnings if readable and c else None,
             c.key if readable and c and not c.untouched else (None,) * len(KEY_FIGURES),
             (f"{Path(c.path).parent.name}/{c.name}" if c.is_summary else c.name) if c else "", "；".join(notes), changes,
             s.unit.contact_person if s.unit else "", s.unit.phone if s.unit else "",
-            os.path.relpath(feedback[s.key], base).replace(os.sep, "/") if s.key in feedback else ""))
-    return out
+            os.path.relpath(feedback[s.key], base).replace(os.sep, "/") if s.key in feedback else "")
 
 
 def totals_of(city: dict[str, Any], units: int) -> Totals:
@@ -120,61 +122,12 @@ def counts_of(statuses: list[UnitStatus]) -> Counts:
                   sum(1 for s in statuses if s.has_errors), sum(1 for s in rostered if s.status == MISSING))
 
 
+def total_label(totals: Totals) -> str:
+    return f"合计（计入汇总的 {totals.units} 份报送）"
+
+
 def title_of(agency: str, year: int) -> str:
     return f"{agency}{year}年度政府信息公开工作年度报告汇总情况"
-
-
-def write_sheet(wb: Any, title: str, counts: Counts, totals: Totals, rows: list[DashboardRow], day: date) -> None:
-    """The dashboard as the workbook's first sheet, ready to print."""
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-
-    ws = wb.create_sheet(DASHBOARD, 0)
-    last = get_column_letter(len(HEADERS))
-    ws.append([title])
-    ws.append([f"{counts.line()}。汇总日期：{day.isoformat()}"])
-    ws.merge_cells(f"A1:{last}1")
-    ws.merge_cells(f"A2:{last}2")
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append(list(HEADERS))
-    thin = Side(style="thin", color="999999")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell.border = border
-    fills = {"err": "FFC7CE", "missing": "EDEDED", "warn": "FFEB9C", "included": "E2EFDA"}
-    for row in rows:
-        ws.append(row.cells())
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # a unit's name never becomes a formula
-            cell.alignment = wrap
-            cell.border = border
-        if row.tone:
-            ws.cell(ws.max_row, STATUS_COLUMN).fill = PatternFill("solid", fgColor=fills[row.tone])
-    first_figure = HEADERS.index(KEY_FIGURES[0]) + 1
-    ws.append([f"合计（计入汇总的 {totals.units} 份报送）"])
-    for i, v in enumerate(totals.figures):
-        ws.cell(ws.max_row, first_figure + i, v)
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-        cell.border = border
-    ws.auto_filter.ref = f"A3:{last}{max(ws.max_row - 1, 3)}"
-    ws.freeze_panes = "B4"
-    for i, width in enumerate(WIDTHS, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "3:3"
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    wb.active = 0
 
 
 _CSS = """
@@ -201,22 +154,26 @@ def _cell(header: str, value: Any) -> str:
     return f'<td class="{cls}">{text}</td>' if cls else f"<td>{text}</td>"
 
 
-def page(title: str, counts: Counts, totals: Totals, rows: list[DashboardRow], day: date) -> str:
+def page(title: str, counts: Counts, totals: Totals, rows: Iterable[DashboardRow], day: date) -> str:
     """SUMMARY.html: a self-contained page (every text escaped)."""
+    return "".join(page_parts(title, counts, totals, rows, day))
+
+
+def page_parts(title: str, counts: Counts, totals: Totals, rows: Iterable[DashboardRow], day: date) -> Iterator[str]:
+    """SUMMARY.html piece by piece (a row at a time), to be written as it is made."""
     head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in (*HEADERS, "退回意见"))
-    body = []
+    yield ("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+           f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>"
+           f"<h1>{html.escape(title)}</h1><p class=\"count\">{html.escape(counts.line())}</p>"
+           f"<p class=\"date\">汇总日期：{day.isoformat()}</p>"
+           f"<table><thead><tr>{head}</tr></thead><tbody>")
     for row in rows:
         cells = "".join(_cell(h, v) for h, v in zip(HEADERS, row.cells()))
         link = (f'<a href="{html.escape(row.feedback, quote=True)}">{html.escape(Path(row.feedback).name)}</a>'
                 if row.feedback else "")
-        body.append(f'<tr class="{row.tone}">{cells}<td>{link}</td></tr>')
+        yield f'<tr class="{row.tone}">{cells}<td>{link}</td></tr>'
     first_figure = HEADERS.index(KEY_FIGURES[0])
-    foot = (f'<td colspan="{first_figure}">合计（计入汇总的 {totals.units} 份报送）</td>'
+    foot = (f'<td colspan="{first_figure}">{total_label(totals)}</td>'
             + "".join(_cell(KEY_FIGURES[i], v) for i, v in enumerate(totals.figures))
             + f'<td colspan="{len(HEADERS) - first_figure - len(KEY_FIGURES) + 1}"></td>')
-    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>"
-            f"<h1>{html.escape(title)}</h1><p class=\"count\">{html.escape(counts.line())}</p>"
-            f"<p class=\"date\">汇总日期：{day.isoformat()}</p>"
-            f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>"
-            f"<tfoot><tr>{foot}</tr></tfoot></table></body></html>\n")
+    yield f"</tbody><tfoot><tr>{foot}</tr></tfoot></table></body></html>\n"

@@ -19,7 +19,7 @@ from typing import Any
 from nianbao.batch.roster import Unit, file_names, norm_name
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format.errors import NianbaoError
-from nianbao.workbook_templates.format.report_data import empty_report, get_path, set_path
+from nianbao.workbook_templates.format.report_data import get_path, report_of, set_path
 from nianbao.workbook_templates.xlsx.safe_write import Written, tally, write_atomic
 
 READABLE = (".xlsx", ".xlsm", ".json", ".txt", ".md", ".html", ".htm", ".docx", ".pdf")
@@ -84,7 +84,7 @@ def distribute(units: list[Unit], year: int, out: Path, previous_dir: Path | Non
     by_id, by_name, notes = _previous_index(previous_dir, year) if previous_dir else ({}, {}, [])
     jobs, rows = [], []
     for u in units:
-        data = empty_report(edition)
+        data = report_of(edition, {})  # a fresh empty report (as empty_report makes it, in one pass)
         for key, value in (("agency", u.name), ("year", year), ("agency_kind", u.kind), ("unit_id", u.unit_id),
                            ("parent", u.parent or None), ("contact", u.public_contact or None),
                            ("region", u.region or None)):
@@ -138,11 +138,12 @@ def write_manifest(out: Path, rows: list[ManifestRow]) -> list[Written]:
     ws = wb.active
     ws.title = MANIFEST
     ws.append(list(MANIFEST_HEADERS))
-    for r in rows:
-        ws.append(_manifest_values(r))
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
+    for i, r in enumerate(rows, start=2):
+        values = _manifest_values(r)
+        ws.append(values)
+        for col, value in enumerate(values, start=1):  # cell by cell: ws[i] would count every row again
+            if isinstance(value, str):
+                ws.cell(i, col).data_type = "s"
     ws.auto_filter.ref = ws.dimensions
     for col, width in zip("ABCDEFGHIJ", (14, 30, 10, 24, 6, 10, 16, 36, 36, 30)):
         ws.column_dimensions[col].width = width

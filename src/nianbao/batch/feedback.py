@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from nianbao.batch.matching import FAILED, UnitStatus
+from nianbao.batch.returns import Spill
 from nianbao.batch.roster import norm_name, safe_file_stem
 from nianbao.workbook_templates.xlsx.safe_write import Written, write_atomic
 
@@ -17,7 +18,7 @@ VERIFY = "请核实；如确认无误，可不再报送。"
 
 def needs_feedback(s: UnitStatus) -> bool:
     c = s.chosen
-    return bool(c and (c.data is None or c.messages or s.status in FAILED
+    return bool(c and (c.data is None or c.has_messages or s.status in FAILED
                        or any(n.startswith("AGG-01") for n in s.notes)))
 
 
@@ -53,7 +54,7 @@ def file_names(statuses: list[UnitStatus]) -> dict[str, str]:
     return {k: f"{v}-{FEEDBACK}.txt" for k, v in names.items()}
 
 
-def feedback_text(s: UnitStatus, year: int | None) -> str:
+def feedback_text(s: UnitStatus, year: int | None, messages: tuple[str, ...]) -> str:
     c = s.chosen
     assert c is not None
     errors = c.data is None or c.errors > 0 or s.status in FAILED
@@ -61,16 +62,21 @@ def feedback_text(s: UnitStatus, year: int | None) -> str:
     lines = [f"{s.name}：{year or ''}年度政府信息公开工作年度报告{title}", ""]
     if c.data is None:
         lines.append(f"报送的文件 {c.name} 无法读取：{c.error}")
-    lines += [f"{i}. {m}" for i, m in enumerate(c.messages, start=1)]
+    lines += [f"{i}. {m}" for i, m in enumerate(messages, start=1)]
     lines += [f"说明：{n}" for n in s.notes if n]
     lines += ["", FIX if errors else VERIFY]
     return "\n".join(lines) + "\n"
 
 
-def write_feedback(folder: Path, statuses: list[UnitStatus], year: int | None) -> dict[str, Written]:
+def write_feedback(folder: Path, statuses: list[UnitStatus], year: int | None, spill: Spill) -> dict[str, Written]:
     """Write every feedback file; unit key -> what was written.  Feedback is regenerated every run
     and every round's findings are in the ledger, so a changed one keeps no backup (a .bak in the
     folder the clerk sends out would only confuse); an unchanged one is left as it is."""
     names = file_names(statuses)
-    return {s.key: write_atomic(folder / names[s.key], feedback_text(s, year).encode("utf-8-sig"), backup=False)
-            for s in statuses if needs_feedback(s)}
+    written: dict[str, Written] = {}
+    for s in statuses:
+        if needs_feedback(s):
+            messages = spill.get(s.chosen).messages if s.chosen and s.chosen.data is not None else ()
+            written[s.key] = write_atomic(folder / names[s.key], feedback_text(s, year, messages).encode("utf-8-sig"),
+                                          backup=False)
+    return written

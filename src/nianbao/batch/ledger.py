@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from nianbao.batch.matching import UnitStatus
+from nianbao.batch.returns import Spill
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format.errors import OutputError
 from nianbao.workbook_templates.format.numbers import figure
@@ -29,20 +31,21 @@ CREATE TABLE IF NOT EXISTS receipts (
 CREATE INDEX IF NOT EXISTS receipts_unit ON receipts(unit_key);
 """
 MAX_CHANGES = 6
+BATCH = 256  # receipts inserted at a time (all in the run's one transaction)
 
 
 def ledger_path(summary: Path) -> Path:
     return summary.with_name(f"{summary.stem}-报送记录.sqlite")
 
 
-@dataclass
+@dataclass(slots=True)
 class Round:
     """One unit's place in the rounds of returns, as the dashboard shows it."""
 
     submission: int | None = None  # 第几次报送 (distinct files, in the order they first came in)
     returned: int = 0  # 退回次数: earlier submissions that had errors
     last_received: str = ""  # when the current file first came in
-    changes: list[str] = field(default_factory=list)  # since the previous submission
+    changes: Sequence[str] = ()  # since the previous submission
     identical_to: int | None = None  # the file is byte-identical to this earlier (or returned) submission
 
 
@@ -56,36 +59,40 @@ def _open(path: Path) -> sqlite3.Connection:
                           f"{path.name} is not a readable nianbao ledger: {e}") from e
 
 
-def record(path: Path, summary: Path, year: int, statuses: list[UnitStatus],
+def record(path: Path, summary: Path, year: int, statuses: list[UnitStatus], spill: Spill,
            now: datetime | None = None) -> dict[str, Round]:
-    """Record this run's returns and give every unit with a return its rounds (by unit key)."""
+    """Record this run's returns and give every unit with a return its rounds (by unit key): one
+    transaction; the history is read without its figures, which are fetched only for a unit whose
+    file changed since an earlier submission."""
     now = now or datetime.now()
     stamp = now.isoformat(timespec="seconds")
     db = _open(path)
     try:
         with db:
-            history: dict[str, list[tuple[str, str, int, str | None, float | None]]] = {}
-            for key, sha, at, errors, figs, mtime in db.execute(
-                    "SELECT r.unit_key, r.sha256, runs.at, r.errors, r.figures, r.mtime FROM receipts r "
+            history: dict[str, list[tuple[str, str, int, float | None]]] = {}
+            for key, sha, at, errors, mtime in db.execute(
+                    "SELECT r.unit_key, r.sha256, runs.at, r.errors, r.mtime FROM receipts r "
                     "JOIN runs ON runs.id = r.run_id ORDER BY runs.id, r.id"):
-                history.setdefault(key, []).append((sha, at, errors or 0, figs, mtime))
+                history.setdefault(key, []).append((sha, at, errors or 0, mtime))
             run_id = db.execute("INSERT INTO runs (at, summary, year) VALUES (?, ?, ?)",
                                 (stamp, summary.name, year)).lastrowid
             rounds: dict[str, Round] = {}
+            rows = []
             for s in statuses:
                 c = s.chosen
                 if c is None or not c.sha256:
                     continue
-                figs = _figures(c) if c.data is not None else None
-                rounds[s.key] = _round(history.get(s.key, []), c.sha256, c.mtime, stamp, c.errors if c.data else 1,
-                                       figs, c.data["edition"] if c.data else None)
-                db.execute("INSERT INTO receipts (run_id, unit_key, unit_name, file, sha256, mtime, status, errors, "
-                           "warnings, findings, figures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           (run_id, s.key, s.name, c.name, c.sha256, c.mtime, s.status,
-                            c.errors if c.data else None, c.warnings if c.data else None,
-                            json.dumps([str(m) for m in c.messages] or ([c.error] if c.error else []),
-                                       ensure_ascii=False),
-                            json.dumps(figs, ensure_ascii=False) if figs is not None else None))
+                bulk = spill.get(c) if c.data is not None else None
+                figures = bulk.figures_json if bulk is not None else None
+                rounds[s.key] = _round(db, s.key, history.get(s.key, []), c.sha256, c.mtime, stamp,
+                                       c.errors if c.data else 1, figures, c.data["edition"] if c.data else None)
+                messages = list(bulk.messages) if bulk is not None else []
+                rows.append((run_id, s.key, s.name, c.name, c.sha256, c.mtime, s.status,
+                             c.errors if c.data else None, c.warnings if c.data else None,
+                             json.dumps(messages or ([c.error] if c.error else []), ensure_ascii=False), figures))
+                if len(rows) >= BATCH:
+                    _insert(db, rows)
+            _insert(db, rows)
     except sqlite3.DatabaseError as e:
         raise OutputError(f"无法写入报送记录 {path.name}：{e}", f"cannot write the ledger {path.name}: {e}") from e
     finally:
@@ -93,28 +100,28 @@ def record(path: Path, summary: Path, year: int, statuses: list[UnitStatus],
     return rounds
 
 
-def _figures(c: Any) -> dict[str, Any]:
-    from nianbao.addin.consolidate import summed_paths
+def _insert(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+    db.executemany("INSERT INTO receipts (run_id, unit_key, unit_name, file, sha256, mtime, status, errors, "
+                   "warnings, findings, figures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    rows.clear()
 
-    return dict(zip(summed_paths(S.get_edition(c.data["edition"])), c.data["figures"]))
 
-
-def _round(past: list[tuple[str, str, int, str | None, float | None]], sha: str, mtime: float | None, stamp: str,
-           errors: int, figs: dict[str, Any] | None, edition: str | None) -> Round:
+def _round(db: sqlite3.Connection, key: str, past: list[tuple[str, str, int, float | None]], sha: str,
+           mtime: float | None, stamp: str, errors: int, figures: str | None, edition: str | None) -> Round:
     """Submissions are the distinct files in the order they first came in."""
     order: list[str] = []
-    first: dict[str, tuple[str, int, str | None, float | None]] = {}
-    for h, at, errs, f, m in past:
+    first: dict[str, tuple[str, int, float | None]] = {}
+    for h, at, errs, m in past:
         if h not in first:
             order.append(h)
-            first[h] = (at, errs, f, m)
+            first[h] = (at, errs, m)
     r = Round()
     if sha in first:
         r.submission = order.index(sha) + 1
         # worth saying only when it tells something: an older file came back, or the file returned
         # for its errors was sent again unchanged (a fresh copy: another mtime).  The same file still
         # lying in the folder when collect runs again is neither: the dashboard stays as it was.
-        resent = first[sha][1] and mtime is not None and first[sha][3] is not None and mtime != first[sha][3]
+        resent = first[sha][1] and mtime is not None and first[sha][2] is not None and mtime != first[sha][2]
         r.identical_to = r.submission if r.submission < len(order) or resent else None
         r.last_received = first[sha][0]
         earlier = order[: r.submission - 1]
@@ -123,10 +130,12 @@ def _round(past: list[tuple[str, str, int, str | None, float | None]], sha: str,
         r.last_received = stamp
         earlier = order
     r.returned = sum(1 for h in earlier if first[h][1])
-    if earlier and figs is not None and edition is not None:
-        before = json.loads(first[earlier[-1]][2] or "null")
+    if earlier and figures is not None and edition is not None:
+        row = db.execute("SELECT r.figures FROM receipts r WHERE r.unit_key = ? AND r.sha256 = ? ORDER BY r.id LIMIT 1",
+                         (key, earlier[-1])).fetchone()
+        before = json.loads(row[0] or "null") if row else None
         if isinstance(before, dict):
-            r.changes = _changes(before, figs, S.get_edition(edition))
+            r.changes = _changes(before, json.loads(figures), S.get_edition(edition))
     return r
 
 

@@ -25,7 +25,7 @@ NOT_IN_ROSTER = "不在名单中"
 FAILED = (BROKEN, WRONG_YEAR, WRONG_EDITION, UNFILLED)
 
 
-@dataclass
+@dataclass(slots=True, eq=False)
 class UnitStatus:
     key: str
     name: str
@@ -67,25 +67,38 @@ class UnitStatus:
 def match(returns: list[Returned], units: list[Unit] | None, year: int | None) -> list[UnitStatus]:
     """Every unit of the roster (and every file of a unit it does not list) with its status."""
     statuses: dict[str, UnitStatus] = {}
-    by_name: dict[str, str] = {}
-    by_file: dict[str, str] = {}
     for u in units or []:
-        statuses[u.unit_id] = UnitStatus(u.unit_id, u.name, u.parent, S.AGENCY_KINDS[u.kind], unit=u)
-        by_name.setdefault(norm_name(u.name), u.unit_id)
-        for stem in (f"{u.name}-{year}" if year else None, u.name, Path(u.file_name).stem if u.file_name else None):
-            if stem:
-                by_file[norm_name(safe_file_stem(stem))] = u.unit_id
+        uid = u.unit_id
+        statuses[uid] = UnitStatus(uid, u.name, u.parent, S.AGENCY_KINDS[u.kind], unit=u)
+    indexes: dict[str, dict[str, str]] = {}  # made only when a return needs them (most carry their unit id)
+
+    def by_name() -> dict[str, str]:
+        if "name" not in indexes:
+            found = indexes["name"] = {}
+            for u in units or []:
+                found.setdefault(norm_name(u.name), u.unit_id)
+        return indexes["name"]
+
+    def by_file() -> dict[str, str]:
+        if "file" not in indexes:
+            found = indexes["file"] = {}
+            for u in units or []:
+                for stem in (f"{u.name}-{year}" if year else None, u.name, Path(u.file_name).stem if u.file_name else None):
+                    if stem:
+                        found[norm_name(safe_file_stem(stem))] = u.unit_id
+        return indexes["file"]
+
     candidates: dict[str, list[Returned]] = {}
     for r in returns:
         if r.data is not None:
             uid, name = r.meta("unit_id"), norm_name(r.meta("agency") or "")
-            key = uid if uid in statuses else by_name.get(name)
+            key = uid if uid in statuses else by_name().get(name)
             if key is None:
                 key = "name:" + (name or r.path)
                 statuses.setdefault(key, UnitStatus(key, r.meta("agency") or Path(r.path).stem, r.meta("parent") or "",
                                                     S.AGENCY_KINDS.get(r.meta("agency_kind"), "")))
         else:
-            key = by_file.get(norm_name(Path(r.path).stem)) or "file:" + r.path
+            key = by_file().get(norm_name(Path(r.path).stem)) or "file:" + r.path
             statuses.setdefault(key, UnitStatus(key, Path(r.path).stem))
         candidates.setdefault(key, []).append(r)
     for key, rs in candidates.items():

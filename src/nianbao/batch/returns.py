@@ -1,17 +1,24 @@
 """What came back: one returned file read and checked (in a worker process), packed small.
 
 A worker reads the workbook, validates it and hands the parent only what collect needs — the
-unit's meta, the summed figures as a tuple, the counts and messages of its findings, the file's
-hash — so memory and pickling stay small over a thousand returns."""
+unit's meta, the counts of its findings, the file's hash — and, marshalled, the summed figures and
+the messages, which the parent puts aside in a temporary file (``Spill``) until the sum, the ledger,
+the feedback and the dashboard read them back: memory stays flat in the number of returns."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import importlib
+import json
+import marshal
 import os
-import zipfile
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+import stat
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +26,13 @@ from nianbao.addin.consolidate import summed_paths
 from nianbao.workbook_templates.format import figures as NF
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format.errors import NianbaoError
-from nianbao.workbook_templates.format.report_data import get_path, set_path
+from nianbao.workbook_templates.format.report_data import flat_values, set_path
 
 RETURNED = (".xlsx", ".xlsm", ".xls", ".xlsb", ".et", ".ods")
 DASHBOARD = "汇总情况"  # the first sheet of a SUMMARY.xlsx: a return that has it is a summary
 # The dashboard's figures, by their names in the catalogue of named figures.
+CHUNK = 16  # returns a worker reads before it hands them back
+WORKER_MODULES = ("nianbao.addin.checks.validate", "nianbao.workbook_templates.xlsx.reader")
 KEY_FIGURES = (NF.NEW, NF.HANDLED, NF.CARRIED_FORWARD, NF.REVIEW, NF.LITIGATION)
 
 
@@ -39,45 +48,103 @@ class Message:
         return f"【{'错误' if self.severity == 'error' else '警告'} {self.rule}】{self.text}"
 
 
-@dataclass
+# What matching, the dashboard and the ledger need of a return's meta: the rest stays in the file.
+META_KEYS = ("agency", "year", "agency_kind", "unit_id", "parent")
+
+
+@dataclass(frozen=True)
+class Bulk:
+    """What a return holds beyond what matching needs, put aside on arrival (``Spill``)."""
+
+    figures: tuple[Any, ...]  # the summed figures (summed_paths)
+    figures_json: str  # the same as the ledger keeps them: {path: value}
+    messages: tuple[str, ...]  # its findings as the feedback and the dashboard say them
+
+
+@dataclass(slots=True, eq=False)
 class Returned:
-    """What one worker learned from one file."""
+    """What one worker learned from one file: small, so that a thousand of them stay small."""
 
     path: str
     mtime: float
     sha256: str = ""
-    data: dict[str, Any] | None = None  # meta + the summed figures packed as a tuple ("figures")
+    edition: str | None = None  # None: the file could not be read
+    meta_values: tuple[Any, ...] = ()  # the meta, by META_KEYS
     error: str | None = None  # the file could not be read: why, in Chinese
-    messages: list[Message] = field(default_factory=list)
+    errors: int = 0
+    warnings: int = 0
     key: tuple[Any, ...] = ()  # KEY_FIGURES of this return
     is_summary: bool = False  # a SUMMARY.xlsx written by nianbao collect (a district's sum)
     untouched: bool = False  # every figure still blank: the template came back unfilled
+    bulk: bytes | None = None  # in transit from the worker: the Bulk, marshalled
+    at: int = -1  # where the Spill put the bulk aside (offset, length)
+    size: int = 0
 
     @property
     def name(self) -> str:
         return Path(self.path).name
 
     @property
-    def errors(self) -> int:
-        return sum(1 for m in self.messages if m.severity == "error")
+    def has_messages(self) -> bool:
+        return bool(self.errors or self.warnings)
 
     @property
-    def warnings(self) -> int:
-        return sum(1 for m in self.messages if m.severity == "warning")
+    def data(self) -> dict[str, Any] | None:
+        """The edition and the meta as report data; None when the file could not be read."""
+        return None if self.edition is None else {"edition": self.edition, "meta": dict(zip(META_KEYS, self.meta_values))}
 
     def meta(self, key: str) -> Any:
-        return get_path(self.data, f"meta.{key}") if self.data else None
-
-    def figures(self) -> dict[str, Any]:
-        """The packed figures as report data again (for summing and comparing)."""
-        assert self.data is not None
-        return unpack(self.data)
+        return self.meta_values[META_KEYS.index(key)] if self.edition is not None else None
 
 
-def unpack(data: dict[str, Any]) -> dict[str, Any]:
-    edition = S.get_edition(data["edition"])
-    out: dict[str, Any] = {"edition": data["edition"], "meta": data["meta"]}
-    for path, value in zip(summed_paths(edition), data["figures"]):
+class Spill:
+    """The bulk of every return (figures, messages) in a temporary file, read back when the sum,
+    the ledger, the feedback and the dashboard need it: collect's memory does not grow with the
+    number of returns.  Only what nianbao's own workers wrote is read back (marshal)."""
+
+    def __init__(self) -> None:
+        self._fh = tempfile.TemporaryFile()
+        self._end = 0
+
+    def put(self, r: Returned, path: str | None = None) -> Returned:
+        """Put ``r``'s bulk aside (and share the strings many returns have, ``path`` the caller's own)."""
+        if path is not None:
+            r.path = path
+        if r.edition is not None:
+            r.edition = sys.intern(r.edition)
+            r.meta_values = tuple(sys.intern(v) if type(v) is str and len(v) < 16 else v for v in r.meta_values)
+        if r.bulk is not None:
+            self._fh.seek(self._end)
+            self._fh.write(r.bulk)
+            r.at, r.size, r.bulk = self._end, len(r.bulk), None
+            self._end += r.size
+        return r
+
+    def get(self, r: Returned) -> Bulk:
+        if r.bulk is not None:
+            return Bulk(*marshal.loads(r.bulk))
+        assert r.at >= 0, "a readable return has its bulk"
+        self._fh.seek(r.at)
+        return Bulk(*marshal.loads(self._fh.read(r.size)))
+
+    def figures(self, r: Returned) -> dict[str, Any]:
+        """The return's figures as report data (for summing and comparing)."""
+        assert r.edition is not None
+        return unpack(S.get_edition(r.edition), self.get(r).figures, r.data["meta"] if r.data else None)
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> Spill:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def unpack(edition: S.Edition, figures: tuple[Any, ...], meta: dict[str, Any] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"edition": edition.key, "meta": meta or {}}
+    for path, value in zip(summed_paths(edition), figures):
         set_path(out, path, value)
     return out
 
@@ -90,59 +157,104 @@ def file_hash(path: str) -> str:
     return h.hexdigest()
 
 
-def _is_summary(path: str) -> bool:
-    try:
-        with zipfile.ZipFile(path) as z:
-            return f'name="{DASHBOARD}"'.encode() in z.read("xl/workbook.xml")
-    except (KeyError, OSError, zipfile.BadZipFile, RuntimeError, ValueError, NotImplementedError):
-        return False
-
-
 def read_one(path: str) -> Returned:
     """Read and validate one returned file (runs in a worker process)."""
     from nianbao.addin.checks.registry import CATALOGUE, PROSE
     from nianbao.addin.checks.validate import validate
-    from nianbao.workbook_templates.xlsx.reader import read_workbook
+    from nianbao.workbook_templates.xlsx.package import XlsxPackage
+    from nianbao.workbook_templates.xlsx.reader import FileCells, bind
 
     r = Returned(path, os.path.getmtime(path))
     try:
-        r.sha256 = file_hash(path)
-        data = read_workbook(path).data
+        with XlsxPackage(path) as pkg:
+            r.sha256 = hashlib.sha256(pkg.raw).hexdigest()  # the bytes read: the file hashed once
+            data = bind(FileCells(pkg)).data
+            r.is_summary = DASHBOARD in pkg.sheets
     except NianbaoError as e:
+        r.sha256 = r.sha256 or _hash_if_regular(path)
         r.error = e.zh
         return r
     except Exception as e:  # a defect must not end a run over hundreds of files
+        r.sha256 = r.sha256 or _hash_if_regular(path)
         r.error = f"读取时出错：{type(e).__name__}"
         return r
-    r.is_summary = _is_summary(path)
-    paths = summed_paths(S.get_edition(data["edition"]))
-    figures = tuple(get_path(data, p) for p in paths)
+    edition = S.get_edition(data["edition"])
+    paths = summed_paths(edition)
+    values = flat_values(data, edition)
+    figures = tuple(values[p] for p in paths)
     r.untouched = all(v is None for v in figures)
-    r.data = {"edition": data["edition"], "meta": data["meta"], "figures": figures}
+    r.edition, r.meta_values = data["edition"], tuple(data["meta"].get(k) for k in META_KEYS)
     r.key = tuple(NF.value(data, name) for name in KEY_FIGURES)
-    if r.untouched:
-        return r
-    for f in validate(data, r.name).findings:
-        if f.severity not in ("error", "warning"):
-            continue
-        if r.is_summary and CATALOGUE[f.rule].family == PROSE:
-            continue  # a summary holds the tables only; its prose is written by whoever publishes it
-        r.messages.append(Message(f.severity, f.rule, f.message))
+    messages: list[str] = []
+    if not r.untouched:
+        for f in validate(data, r.name).findings:
+            if f.severity not in ("error", "warning"):
+                continue
+            if r.is_summary and CATALOGUE[f.rule].family == PROSE:
+                continue  # a summary holds the tables only; its prose is written by whoever publishes it
+            messages.append(str(Message(f.severity, f.rule, f.message)))
+            if f.severity == "error":
+                r.errors += 1
+            else:
+                r.warnings += 1
+    figures_json = json.dumps(dict(zip(paths, figures)), ensure_ascii=False)
+    r.bulk = marshal.dumps((figures, figures_json, tuple(messages)))
     return r
 
 
-def read_all(files: list[Path], progress: Callable[[], None] | None = None) -> list[Returned]:
+def _hash_if_regular(path: str) -> str:
+    """The hash of a file that could not be read as a workbook (never of a pipe or a device)."""
+    try:
+        return file_hash(path) if stat.S_ISREG(os.stat(path).st_mode) else ""
+    except OSError:
+        return ""
+
+
+class Workers:
+    """The worker processes of a run (none for a handful of files): they read the returns, and
+    then do what costs the same however many units there are (SUMMARY's layout) while the parent
+    writes the rest."""
+
+    def __init__(self, files: int) -> None:
+        self.pool: ProcessPoolExecutor | None = None
+        if files > 8 and (os.cpu_count() or 1) > 1:
+            for module in WORKER_MODULES:  # imported once here, before the workers fork, not in each of them
+                importlib.import_module(module)
+            self.pool = ProcessPoolExecutor()
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        """``fn(*args)`` in a worker (here, at once, without workers)."""
+        if self.pool is not None:
+            return self.pool.submit(fn, *args)
+        done: Future[Any] = Future()
+        done.set_result(fn(*args))
+        return done
+
+
+def read_all(files: Sequence[str | Path], spill: Spill, progress: Callable[[], None] | None = None,
+             workers: Workers | None = None) -> list[Returned]:
+    """Every file read and checked (in worker processes when there are many), its bulk put aside."""
     paths = [str(p) for p in files]
     out: list[Returned] = []
-    if len(paths) > 8 and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor() as pool:
-            for r in pool.map(read_one, paths, chunksize=max(1, len(paths) // ((os.cpu_count() or 1) * 8))):
-                out.append(r)
-                if progress:
-                    progress()
-    else:
-        for p in paths:
-            out.append(read_one(p))
+    with contextlib.ExitStack() as stack:
+        if workers is None:
+            workers = stack.enter_context(Workers(len(paths)))
+        if workers.pool is not None:
+            # small chunks: a finished chunk waits in the parent until the ones before it are in,
+            # so its size bounds what is held in memory at once
+            chunk = max(1, min(CHUNK, len(paths) // ((os.cpu_count() or 1) * 8)))
+            results: Iterable[Returned] = workers.pool.map(read_one, paths, chunksize=chunk)
+        else:
+            results = map(read_one, paths)
+        for path, r in zip(paths, results):
+            out.append(spill.put(r, path))
             if progress:
                 progress()
     return out

@@ -44,7 +44,7 @@ KINDS = {"政府": "government", "部门": "department", "其他": "other", **{k
          **{v: k for k, v in S.AGENCY_KINDS.items()}}
 
 
-@dataclass
+@dataclass(slots=True)
 class Unit:
     name: str
     kind: str

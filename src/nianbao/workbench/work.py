@@ -414,7 +414,8 @@ def collect(reg: Registry, form: Mapping[str, str]) -> tuple[str, Task]:
         try:
             who = consolidating_agency(units, agency, None)
             done = C.collect(files, units, who, year, output,
-                             (lambda y: actions.load_previous(previous.path, y)) if previous else None, job.step)
+                             (lambda y: actions.load_previous(previous.path, y)) if previous else None, job.step,
+                             keep_rows=True)
         except NianbaoError as e:
             return render(failed=e.zh, statuses=[])
         written = list(done.written)
@@ -423,7 +424,7 @@ def collect(reg: Registry, form: Mapping[str, str]) -> tuple[str, Task]:
 
             written.append(generate(done.city, report).written)
         feedback = {r.单位: f"/file/{out.id}/{r.feedback}" for r in done.rows if r.feedback}
-        files_by_name = {p.name for p in files}
+        files_by_name = {Path(p).name for p in files}
         return render(done=done, headers=D.HEADERS, rows=[(r, r.cells()) for r in done.rows], feedback=feedback,
                       returns=returns, files=files_by_name, out=out, edition=S.get_edition(done.city["edition"]),
                       status_at=D.HEADERS.index("状态"), file_at=D.HEADERS.index("文件"),

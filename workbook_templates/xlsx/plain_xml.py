@@ -1,0 +1,335 @@
+"""The plain form of SpreadsheetML, read without building a tree: the fast path of the reader.
+
+Every writer of .xlsx (Excel, WPS, LibreOffice, openpyxl) writes its parts in one plain form:
+UTF-8, no DTD, no comments, no CDATA, no processing instruction but the declaration, cells as
+``<c r="B6" …>`` with their ``<v>``/``<f>``/``<is>`` children.  For a part in that form the cells a
+reader wants can be found by scanning the bytes — the well-formedness of the whole part is still
+checked, by expat without a single Python callback — at a fraction of the cost of a tree.
+
+Every function here answers ``None`` when a part (or a cell) is *not* in the plain form; the caller
+then reads it the general way (``package``, lxml), which gives exactly the same values: the plain
+form is only ever a shortcut, never a second dialect.  ``tests/test_plain_xml.py`` holds the two
+ways equal on every workbook the tests have.
+"""
+
+from __future__ import annotations
+
+import re
+from pyexpat import ExpatError, ParserCreate
+
+from lxml import etree
+
+from nianbao.workbook_templates.xlsx.cellrefs import parse_target
+
+FAST_MAX_BYTES = 4 * 1024 * 1024  # a larger part is read the general way (libxml2's own limits apply)
+
+_DECL = re.compile(rb"(?:\xef\xbb\xbf)?(?P<decl><\?xml(?P<attrs>[^<>?]*)\?>)?\s*(?=<[A-Za-z_])")
+_MARKUP_DECL = re.compile(rb"<[!?]")
+_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+# any attribute of a start tag, as a tokenizer (names, then a quoted value)
+_ATTR = re.compile(rb"""\s+([^\s=/<>"']+)\s*=\s*(?:"([^"<]*)"|'([^'<]*)')""")
+_ENTITY = re.compile(r"&(#[0-9]+|#x[0-9a-fA-F]+|lt|gt|amp|quot|apos);")
+_PREDEFINED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+# -- sheets ------------------------------------------------------------------------------------
+
+_ODD_CELL_TAG = re.compile(rb"<c[\t\r\n/>]")  # a cell tag not followed by one space: not plain
+_PREFIX_HINT = re.compile(rb":(?:c|row|sheetProtection)[\s/>]")  # perhaps a prefixed cell, row, protection
+_PREFIXED = re.compile(rb"<[A-Za-z_][\w.\-]*:(?:c|row|sheetProtection)[\s/>]")
+_CELL_REF = re.compile(rb'<c r="([^"&<]+)"')
+_PLAIN_ROW = re.compile(rb'<row r="([1-9][0-9]{0,6})"[\s/>]')
+_PREFIX = re.compile(rb"[A-Za-z_][\w.\-]*:")
+_PROTECTION = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?sheetProtection(?=[\s/>])((?:\s+[^\s=/<>]+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*)\s*/?>")
+# a cell chunk, after the split on "<c ": its reference, its other attributes, its body
+_START = re.compile(rb"""r="[^"<]*"(?: s="[0-9]*")?(?: t="([a-zA-Z]*)")?((?:\s+[^\s=/<>]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)"""
+                    rb"""\s*(/?)>""")
+_INLINE = re.compile(rb'<is><t(?: xml:space="preserve")?>([^<]*)</t></is>')  # the usual inline string
+# a blank cell, or a formula without a cached result (a file openpyxl wrote): no value at all
+BLANK_CELL = re.compile(rb'r="[^"<]*"(?: s="[0-9]*")?(?: t="n")?(?:/>|></c>|><f>([^<&\r]*)</f>(?:<v></v>|<v/>)?</c>)')
+NUMBER_CELL = re.compile(rb'r="[^"<]*"(?: s="[0-9]*")?(?: t="n")?>(?:<f>([^<&\r]*)</f>)?<v>([-+0-9.eE]+)</v></c>')
+_JUST_VALUE = re.compile(rb"(?:<f>([^<&\r]*)</f>)?<v>([^<&\r]+)</v>")  # the common body: a number, maybe its formula
+# the children of a cell, one token at a time; anything else is not plain
+_BODY = re.compile(rb"""\s+|<v(?:\s[^<>]*)?/>|<v(?:\s[^<>]*)?>([^<]*)</v>|<f(?:\s[^<>]*)?/>"""
+                   rb"""|<f(?:\s[^<>]*)?>([^<]*)</f>|<is>(.*?)</is>""", re.S)
+# the runs of a string (<si> of the shared strings, <is> of a cell): text runs, rich runs, phonetics
+_RUNS = re.compile(rb"""\s+|<t(?:\s[^<>]*)?>([^<]*)</t>|<t(?:\s[^<>]*)?/>|<r>|</r>|<rPr>.*?</rPr>|<rPr/>"""
+                   rb"""|<rPh(?:\s[^<>]*)?>.*?</rPh>|<phoneticPr(?:\s[^<>]*)?/>""", re.S)
+
+# -- shared strings and the workbook part ------------------------------------------------------
+
+_SI_TAG = re.compile(rb"<si[\s/>]")
+_SI = re.compile(rb"<si>(.*?)</si>|<si/>", re.S)
+_SST_ROOT = re.compile(rb"<sst[\s>]")
+_WORKBOOK_PREFIXED = re.compile(rb"<[A-Za-z_][\w.\-]*:(?:sheets?|definedNames?|workbookPr)[\s/>]")
+
+
+def plain_start(raw: bytes) -> int | None:
+    """Where the root element of a part in the plain form starts, or None (not plain)."""
+    if len(raw) > FAST_MAX_BYTES:
+        return None
+    m = _DECL.match(raw)
+    if m is None or _MARKUP_DECL.search(raw, m.end()):  # a DTD, comment, CDATA or another processing instruction
+        return None
+    if m.group("decl"):
+        enc = _ENCODING.search(m.group("attrs"))
+        if enc and enc.group(1).lower() not in (b"utf-8", b"utf8"):
+            return None
+    return m.end()
+
+
+def well_formed(raw: bytes) -> str | None:
+    """None when the part is well-formed XML, else expat's reason (no callback runs in Python)."""
+    try:
+        ParserCreate().Parse(raw, True)
+    except ExpatError as e:
+        return str(e)
+    return None
+
+
+_TEXT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+def text(raw: bytes) -> str:
+    """Character data (no markup in it) as an XML parser gives it: line ends normalised,
+    references resolved — by libxml2 itself when there are any (text written as &#27721;…)."""
+    if b"&" in raw:
+        return etree.fromstring(b"<t>" + raw + b"</t>", _TEXT_PARSER).text or ""
+    s = raw.decode("utf-8")
+    if "\r" in s:
+        s = s.replace("\r\n", "\n").replace("\r", "\n")
+    return s
+
+
+def attribute(raw: bytes) -> str:
+    """An attribute value as an XML parser gives it: whitespace normalised, references resolved."""
+    s = raw.decode("utf-8")
+    if "\r" in s or "\n" in s or "\t" in s:
+        s = s.replace("\r\n", " ").replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    if "&" in s:
+        s = _ENTITY.sub(_resolve, s)
+    return s
+
+
+def _resolve(m: re.Match[str]) -> str:
+    ref = m.group(1)
+    if ref[0] == "#":
+        return chr(int(ref[2:], 16) if ref[1] == "x" else int(ref[1:]))
+    return _PREDEFINED[ref]
+
+
+def attributes(raw: bytes) -> dict[bytes, bytes] | None:
+    """The attributes of a start tag's attribute text (None when it does not tokenize)."""
+    out: dict[bytes, bytes] = {}
+    pos = 0
+    for m in _ATTR.finditer(raw):
+        if m.start() != pos:
+            return None
+        out[m.group(1)] = m.group(2) if m.group(2) is not None else m.group(3)
+        pos = m.end()
+    return out if raw[pos:].strip() == b"" else None
+
+
+def runs_text(body: bytes) -> str | None:
+    """The text of a string's runs (its <t>, and the <t> of rich runs; never phonetic runs)."""
+    if b"<" not in body:
+        return "" if not body.strip() else None
+    parts: list[str] = []
+    pos = 0
+    for m in _RUNS.finditer(body):
+        if m.start() != pos:
+            return None
+        if m.group(1) is not None:
+            parts.append(text(m.group(1)))
+        pos = m.end()
+    return "".join(parts) if pos == len(body) else None
+
+
+class SheetScan:
+    """A sheet in the plain form: its cells' chunks by reference, and its protection."""
+
+    __slots__ = ("chunks", "protected")
+
+    def __init__(self, chunks: dict[str, bytes], protected: bool) -> None:
+        self.chunks = chunks
+        self.protected = protected
+
+
+def scan_sheet(raw: bytes) -> SheetScan | str | None:
+    """The cells of a worksheet part, as chunks (converted only when looked up); the reason when
+    the part is not well-formed; None when it is not in the plain form."""
+    start = plain_start(raw)
+    if start is None:
+        return None
+    if _ODD_CELL_TAG.search(raw) or (_PREFIX_HINT.search(raw) and _PREFIXED.search(raw)):
+        return None  # (three searches with a literal start: far faster than one alternation)
+    rows = _PLAIN_ROW.findall(raw)
+    if len(rows) != raw.count(b"<row") - raw.count(b"<rowBreaks") or (
+            max(map(len, rows), default=0) == 7 and any(len(r) == 7 and int(r) > 1_048_576 for r in rows)):
+        return None  # a row without its number, or a number the general reader refuses
+    protected = False
+    at = raw.find(b"sheetProtection")
+    while at >= 0:  # every element named sheetProtection, in any namespace; the last one counts
+        lt = raw.rfind(b"<", 0, at)
+        name = raw[lt + 1: at]
+        if name[:1] != b"/":  # not an end tag
+            if name and not _PREFIX.fullmatch(name):
+                return None
+            m = _PROTECTION.match(raw, lt)
+            values = attributes(m.group(1)) if m else None
+            if values is None:
+                return None
+            protected = attribute(values[b"sheet"]) in ("1", "true") if b"sheet" in values else False
+        at = raw.find(b"sheetProtection", at + 15)
+    why = well_formed(raw)
+    if why is not None:
+        return why
+    parts = raw.split(b"<c ")
+    refs = _CELL_REF.findall(raw)
+    if len(refs) != len(parts) - 1:
+        return None  # a cell whose first attribute is not a plain reference
+    keys = b"\0".join(refs).decode("utf-8").split("\0") if refs else []
+    return SheetScan(dict(zip(keys, parts[1:])), protected)
+
+
+def cell_parts(chunk: bytes) -> tuple[str, str | None, str | None, str | None] | None:
+    """A cell chunk as (type, value text, formula text, inline text): None when the cell is not
+    in the plain form."""
+    m = _START.match(chunk)
+    if m is None:
+        return None
+    kind = m.group(1).decode() if m.group(1) is not None else "n"
+    if m.group(2):
+        attrs = attributes(m.group(2))
+        if attrs is None:
+            return None
+        if b"t" in attrs:
+            kind = attribute(attrs[b"t"])
+    if m.group(3):  # <c …/>
+        return kind, None, None, None
+    end = chunk.find(b"</c>", m.end())
+    if end < 0:
+        return None
+    body = chunk[m.end():end]
+    v = f = inline = None
+    if body and (plain := _JUST_VALUE.fullmatch(body)):
+        f = plain.group(1).decode() if plain.group(1) is not None else None
+        return kind, plain.group(2).decode(), f, None
+    if body and (plain := _INLINE.fullmatch(body)):
+        return kind, None, None, text(plain.group(1))
+    if body:
+        pos = 0
+        for t in _BODY.finditer(body):
+            if t.start() != pos:
+                return None
+            pos = t.end()
+            token = t.group(0)
+            if token[:2] == b"<v":
+                v = text(t.group(1)) if t.group(1) else None  # <v/> and <v></v> hold no text
+            elif token[:2] == b"<f":
+                f = text(t.group(2)) if t.group(2) is not None else ""
+            elif token[:3] == b"<is":
+                inline = runs_text(t.group(3))
+                if inline is None:
+                    return None
+        if pos != len(body):
+            return None
+    return kind, v, f, inline
+
+
+class SharedStrings:
+    """The shared strings of a workbook in the plain form, each converted when first looked up."""
+
+    __slots__ = ("bodies", "texts")
+
+    def __init__(self, bodies: list[bytes | None]) -> None:
+        self.bodies = bodies
+        self.texts: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.bodies)
+
+    def __getitem__(self, i: int) -> str:
+        got = self.texts.get(i)
+        if got is None:
+            body = self.bodies[i]  # IndexError as a list gives it (and a negative index as a list does)
+            got = "" if body is None else runs_text(body)
+            if got is None:
+                raise NotPlain
+            self.texts[i] = got
+        return got
+
+
+class NotPlain(Exception):
+    """A string turned out not to be in the plain form: read the part the general way."""
+
+
+def scan_shared_strings(raw: bytes) -> SharedStrings | str | None:
+    """The shared strings part, as ``scan_sheet`` answers."""
+    start = plain_start(raw)
+    if start is None or not _SST_ROOT.match(raw, start):
+        return None
+    found = _SI.findall(raw)
+    if len(found) != len(_SI_TAG.findall(raw)):
+        return None
+    why = well_formed(raw)
+    if why is not None:
+        return why
+    return SharedStrings([body if body else None for body in found])
+
+
+# -- the workbook part -------------------------------------------------------------------------
+
+
+def _tag(raw: bytes, name: bytes, start: int = 0) -> int:
+    """Where the next start tag ``<name …>`` is (not ``<nameMore …>``), or -1."""
+    at = raw.find(name, start)
+    while at >= 0 and raw[at + len(name): at + len(name) + 1] not in (b" ", b">", b"/", b"\t", b"\r", b"\n"):
+        at = raw.find(name, at + 1)
+    return at
+
+
+def _only(raw: bytes, name: bytes) -> bytes | None:
+    """The one element ``<name …>…</name>`` (or ``<name …/>``) of a part, b"" when there is
+    none, None when there are several."""
+    at = _tag(raw, b"<" + name)
+    if at < 0:
+        return b""
+    end = raw.find(b">", at)
+    if end < 0:
+        return None
+    if raw[end - 1: end] == b"/":
+        stop = end + 1
+    else:
+        close = raw.find(b"</" + name + b">", end)
+        if close < 0:
+            return None
+        stop = close + len(name) + 3
+    return None if _tag(raw, b"<" + name, stop) >= 0 else raw[at:stop]
+
+
+def _tags(raw: bytes, name: bytes) -> int:
+    """How many tags begin ``<name`` (``<sheet`` counts ``<sheets`` too: compared, not used)."""
+    return raw.count(b"<" + name)
+
+
+def workbook_key(raw: bytes) -> bytes | None:
+    """What of xl/workbook.xml the reader uses — its sheets, its defined names, its date system —
+    as one byte string, so that two parts that differ only in what the reader never looks at
+    (Excel's window size, the active sheet, the calculation id) share one parse.  None: not plain."""
+    if plain_start(raw) is None or ((b":sheet" in raw or b":definedName" in raw or b":workbookPr" in raw)
+                                    and _WORKBOOK_PREFIXED.search(raw)):
+        return None
+    sheets = _only(raw, b"sheets")
+    names = _only(raw, b"definedNames")
+    pr = _only(raw, b"workbookPr")
+    if sheets is None or names is None or pr is None:
+        return None
+    # every <sheet> and <definedName> tag lies inside its slice: the slices say all the reader reads
+    if _tags(raw, b"sheet") != _tags(sheets, b"sheet") or _tags(raw, b"definedName") != _tags(names, b"definedName"):
+        return None
+    return b"\0".join((sheets, names, pr))
+
+
+def parsed_targets(names: dict[str, str]) -> dict[str, tuple[str, str] | None]:
+    """Every name's (sheet, range), parsed once for a workbook part."""
+    return {name: (parse_target(text) if text else None) for name, text in names.items()}
