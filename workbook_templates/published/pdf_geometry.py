@@ -199,6 +199,11 @@ def _chars(raw: Any, textpage: Any, to_display: Matrix, height: float, number: i
     return out
 
 
+def latin(text: str) -> bool:
+    """A printable ASCII character: a Latin letter, a digit, a Latin sign (no CJK character, no space)."""
+    return "!" <= text <= "~"
+
+
 def read_pages(path: Path) -> list[PageGeometry]:
     """Every page's characters and ruling edges (PDFium raises ``pypdfium2.PdfiumError`` on a PDF it
     cannot open)."""
