@@ -103,7 +103,7 @@ class PackageEditor:
         except ZIP_ERRORS as e:
             raise CorruptWorkbook(f"{self.path.name} 已损坏，无法改写。", f"{self.path.name} is damaged: {e}") from e
         self._trees: dict[str, etree._Element] = {}
-        self._compressed: dict[str, tuple[bytes, int, int]] | None = None  # shared with copies of this editor
+        self._compressed: dict[str, tuple[bytes, int, int]] = {}  # unchanged parts deflated: shared by copies
         self.strict = _STRICT[0][1] in self._data.get("xl/workbook.xml", b"")
 
     # -- parts ---------------------------------------------------------------------------
@@ -370,8 +370,6 @@ class PackageEditor:
     def _deflated(self, part: str) -> tuple[bytes, int, int]:
         """An unchanged part as zipfile would deflate it (compressed once, then kept: a copy of the
         editor — distribute's clones — writes it as it is), its CRC and its size."""
-        if self._compressed is None:
-            self._compressed = {}
         got = self._compressed.get(part)
         if got is None:
             data = self._data[part]
