@@ -16,6 +16,7 @@ import os
 import stat
 import sys
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -76,7 +77,7 @@ class Returned:
     key: tuple[Any, ...] = ()  # KEY_FIGURES of this return
     is_summary: bool = False  # a SUMMARY.xlsx written by nianbao collect (a district's sum)
     untouched: bool = False  # every figure still blank: the template came back unfilled
-    bulk: bytes | None = None  # in transit from the worker: the Bulk, marshalled
+    bulk: bytes | None = None  # in transit from the worker: the Bulk, marshalled and compressed
     at: int = -1  # where the Spill put the bulk aside (offset, length)
     size: int = 0
 
@@ -122,10 +123,10 @@ class Spill:
 
     def get(self, r: Returned) -> Bulk:
         if r.bulk is not None:
-            return Bulk(*marshal.loads(r.bulk))
+            return Bulk(*marshal.loads(zlib.decompress(r.bulk)))
         assert r.at >= 0, "a readable return has its bulk"
         self._fh.seek(r.at)
-        return Bulk(*marshal.loads(self._fh.read(r.size)))
+        return Bulk(*marshal.loads(zlib.decompress(self._fh.read(r.size))))
 
     def figures(self, r: Returned) -> dict[str, Any]:
         """The return's figures as report data (for summing and comparing)."""
@@ -198,7 +199,7 @@ def read_one(path: str) -> Returned:
             else:
                 r.warnings += 1
     figures_json = json.dumps(dict(zip(paths, figures)), ensure_ascii=False)
-    r.bulk = marshal.dumps((figures, figures_json, tuple(messages)))
+    r.bulk = zlib.compress(marshal.dumps((figures, figures_json, tuple(messages))), 1)  # the paths repeat: ~7×
     return r
 
 
