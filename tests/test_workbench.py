@@ -280,6 +280,34 @@ def test_my_report_validates_a_workbook_with_an_error_and_writes_the_results_she
     assert after["applications"] == before["applications"] and after["meta"] == before["meta"]
 
 
+def test_an_address_typed_while_the_first_listing_is_slow_is_not_overwritten(page, wb, work):
+    """The picker opens on 主目录; its listing may arrive after the person has typed another folder
+    (a busy machine): the typed address must stay and be the one 前往 goes to."""
+    from playwright.sync_api import expect
+
+    import threading
+
+    release = threading.Event()
+
+    def slow_first(route):
+        if "path=" not in route.request.url and not release.is_set():
+            page.wait_for_timeout(1500)  # the listing of 主目录 comes back late
+        route.continue_()
+
+    page.route("**/api/browse*", slow_first)
+    goto(page, wb, "我的年报")
+    page.locator('.pick[data-name="source"] button.browse').click()
+    dlg = page.locator("#picker")
+    expect(dlg).to_be_visible()
+    dlg.locator(".address").fill(str(work))
+    page.wait_for_timeout(2000)  # the late answer for 主目录 arrives now
+    release.set()
+    expect(dlg.locator(".address")).to_have_value(str(work))
+    dlg.locator(".go").click()
+    expect(dlg.locator(".address")).to_have_value(str(work.resolve()))
+    page.unroute("**/api/browse*")
+
+
 def test_my_report_reads_an_uploaded_published_report(page, wb):
     page.locator('.pick[data-name="source"] input[type=file]').set_input_files(
         str(REPO / "tests" / "fixtures" / "published" / "shanghai-2020.txt"))

@@ -52,9 +52,11 @@
   }
 
   var browsing = 0;  // answers can come back out of order: only the latest request's is shown
+  var typed = false;  // the person is typing an address: an answer still on its way must not overwrite it
 
   function browse(query) {
     var mine = ++browsing;
+    typed = false;
     var f = current.field;
     var url = "/api/browse?want=" + encodeURIComponent(f.dataset.want) +
       "&suffixes=" + encodeURIComponent(f.dataset.suffixes || "") + query;
@@ -63,7 +65,7 @@
       if (mine !== browsing) { return; }  // a later click has asked for another folder
       if (j.error) { showError(list, j.error); return; }
       current.ref = j.ref;
-      picker.querySelector(".address").value = j.path;
+      if (!typed) picker.querySelector(".address").value = j.path;
       var up = picker.querySelector(".up");
       up.disabled = !j.parent;
       up.dataset.ref = j.parent || "";
@@ -109,6 +111,7 @@
     picker.querySelector(".go").addEventListener("click", function () {
       browse("&path=" + encodeURIComponent(picker.querySelector(".address").value));
     });
+    picker.querySelector(".address").addEventListener("input", function () { typed = true; });
     picker.querySelector(".address").addEventListener("keydown", function (ev) {
       if (ev.key === "Enter") { ev.preventDefault(); picker.querySelector(".go").click(); }
     });
