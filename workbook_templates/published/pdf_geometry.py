@@ -151,6 +151,7 @@ def _chars(raw: Any, textpage: Any, to_display: Matrix, height: float, number: i
     box = raw.FS_RECTF()
     m = raw.FS_MATRIX()
     skip = False
+    gap = False  # PDFium generated a space since the last character kept, after a Latin one
     for i in range(n):
         if skip:
             skip = False
@@ -168,8 +169,11 @@ def _chars(raw: Any, textpage: Any, to_display: Matrix, height: float, number: i
         text = chr(code)
         if text.isspace():
             if raw.FPDFText_IsGenerated(textpage, i):
-                # a space PDFium generates for a gap is dropped: pdfplumber's gap rule (half the font
-                # size) decides, so LibreOffice's CJK/Latin autospace is no word break
+                # a space PDFium generates for a gap: between two Latin characters it is the word
+                # space of a PDF that draws no space glyphs (Chromium's), kept; next to a CJK character
+                # it is dropped, and pdfplumber's gap rule (half the font size) decides, so
+                # LibreOffice's CJK/Latin autospace is no word break
+                gap = bool(out) and latin(out[-1]["text"])
                 continue
             text = " "  # a space glyph of the content ends a word (a tab is no cell separator here)
         if not raw.FPDFText_GetLooseCharBox(textpage, i, box) or not raw.FPDFText_GetMatrix(textpage, i, m):
@@ -193,10 +197,31 @@ def _chars(raw: Any, textpage: Any, to_display: Matrix, height: float, number: i
         x0, x1, top, bottom = min(xs), max(xs), height - max(ys), height - min(ys)
         ta, tb, tc, td = _multiply((a, b, c, d, 0.0, 0.0), to_display)[:4]
         upright = ta * td > 0 and tb * tc <= 0
-        out.append({"object_type": "char", "text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
-                    "doctop": top, "width": x1 - x0, "height": bottom - top,
-                    "size": bottom - top, "upright": upright, "page_number": number})
+        char = {"object_type": "char", "text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+                "doctop": top, "width": x1 - x0, "height": bottom - top,
+                "size": bottom - top, "upright": upright, "page_number": number}
+        if gap and latin(text):
+            space = _space_between(out[-1], char)
+            if space:
+                out.append(space)
+        gap = False
+        out.append(char)
     return out
+
+
+def latin(text: str) -> bool:
+    """A printable ASCII character: a Latin letter, a digit, a Latin sign (no CJK character, no space)."""
+    return "!" <= text <= "~"
+
+
+def _space_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any] | None:
+    """The word space between two characters of one upright line, as a character pdfplumber reads."""
+    if not (before["upright"] and after["upright"]) or abs(before["top"] - after["top"]) > before["size"] / 2 \
+            or after["x0"] < before["x1"] - before["size"] / 4:
+        return None
+    x0 = before["x1"]
+    x1 = max(x0, after["x0"])
+    return {**before, "text": " ", "x0": x0, "x1": x1, "width": x1 - x0}
 
 
 def read_pages(path: Path) -> list[PageGeometry]:

@@ -5,8 +5,9 @@ one cell and every figure stays in its column (the line-by-line text of a WPS/Wo
 numbers of a wrapped row on a line of their own).  Each table row becomes one line of
 tab-separated cells — a merged cell once, an empty cell kept as ``empty`` — the shape the .docx
 and .html readers give.  Text outside the tables becomes paragraphs: the lines a page wraps are
-joined again (a line that reaches the right margin goes on in the next unindented line), page
-footers ("— 1 —") are dropped.  A page without a ruled table falls back to its text lines.
+joined again (a line goes on in the next one unless the paragraph really ends there, see
+``_ends``), page footers ("— 1 —") are dropped.  A page without a ruled table falls back to its
+text lines.
 
 The page is parsed once, by PDFium (pypdfium2, C++): its characters (with their boxes) and the
 line segments of its drawn paths (ruling lines and the thin filled rectangles Chromium draws as
@@ -26,10 +27,11 @@ import re
 import statistics
 import unicodedata
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from nianbao.workbook_templates.published.pdf_geometry import PageGeometry, read_pages
+from nianbao.workbook_templates.published.pdf_geometry import PageGeometry, latin, read_pages
 
 # Kangxi radicals and the CJK radicals supplement → the unified ideographs they print as
 _RADICALS = {cp: unicodedata.normalize("NFKC", chr(cp)) for cp in (*range(0x2E80, 0x2EF4), *range(0x2F00, 0x2FD6))
@@ -38,6 +40,11 @@ _RADICALS = {cp: unicodedata.normalize("NFKC", chr(cp)) for cp in (*range(0x2E80
 _RADICALS.update({ord(k): v for k, v in zip("⺠⻓⻔⻅⻆⻋⻝⻢⻜⻛⻚⻥⻰⻬⻮⺁⺌⺮⻄⻩⻉⻘⻨⻈⻊⻙⻤⻧",
                                            "民长门见角车食马飞风页鱼龙齐齿厂小竹西黄贝青麦讠足韦鬼卤")})
 _FOOTER = re.compile(r"^\s*(?:[—–\-－]+\s*\d{1,4}\s*[—–\-－]+|第\s*\d{1,4}\s*页(?:\s*[/，,共]\s*\d{1,4}\s*页?)?)\s*$")
+_OPENING = "（(《〈「『【〔“‘"
+_CLOSING = "）)》〉」』】〕”’，。、；：？！,.;:?!%"
+# a heading or list item beginning a line begins a paragraph: （二） (2) 一、 2. 2、 (not "2.5%")
+_ITEM = re.compile(r"^\s*(?:[（(]\s*(?:[一二三四五六七八九十]+|\d{1,2})\s*[)）]|[一二三四五六七八九十]+\s*、|\d{1,2}\s*[.．、](?!\d))")
+_SENTENCE_END = re.compile(r"[。！？；：.!?;:][”’）)」』》]*$")
 _X_TOLERANCE_RATIO = 0.5  # a gap under half of the font size is not a word break (LibreOffice's CJK/Latin autospace)
 
 
@@ -49,6 +56,27 @@ class _Line:
     size: float
     page: int
     top: float
+    width: float  # of the page
+    lead: float  # how wide the line's first unit is, which a wrap cannot split (see ``_lead``)
+
+
+def _lead(chars: list[dict], size: float) -> float:
+    """The width of a line's first unit: its first CJK character, or its first run of Latin letters,
+    digits and signs (a word, "2023", "5.17%", "0573-87287231"), with the opening marks before it and
+    the closing marks after it, which a line may neither end nor start with (at most eight characters
+    wide: a long address may break at its slashes)."""
+    shown = [c for c in chars if not c["text"].isspace()]
+    if not shown:
+        return 0.0
+    i = 0
+    while i + 1 < len(shown) and shown[i]["text"] in _OPENING:
+        i += 1
+    if latin(shown[i]["text"]):
+        while i + 1 < len(shown) and latin(shown[i + 1]["text"]):
+            i += 1
+    while i + 1 < len(shown) and shown[i + 1]["text"] in _CLOSING:
+        i += 1
+    return min(shown[i]["x1"] - shown[0]["x0"], 8 * size)
 
 
 def _clean(text: str) -> str:
@@ -105,7 +133,8 @@ def pdf_lines(path: Path, empty: str) -> list[str]:
             if not text or (_FOOTER.match(text) and ln["top"] > page.height * 0.8):
                 continue
             size = statistics.median(c["size"] for c in ln["chars"]) if ln["chars"] else 10.0
-            items.append((page.number, ln["top"], "text", _Line(text, ln["x0"], ln["x1"], size, page.number, ln["top"])))
+            items.append((page.number, ln["top"], "text", _Line(text, ln["x0"], ln["x1"], size, page.number, ln["top"],
+                                                                page.width, _lead(ln["chars"], size))))
         for bbox, rows in tables:
             items.append((page.number, bbox[1], "table", _table_rows(rows, empty)))
     items.sort(key=lambda it: (it[0], it[1]))
@@ -113,11 +142,10 @@ def pdf_lines(path: Path, empty: str) -> list[str]:
 
 
 def _paragraphs(items: list[tuple[int, float, str, Any]]) -> list[str]:
-    """Text lines joined into paragraphs; table rows as they are."""
-    lines = [it[3] for it in items if it[2] == "text"]
-    if lines:
-        left = min(ln.x0 for ln in lines)
-        right = max(ln.x1 for ln in lines)
+    """Text lines joined into paragraphs; table rows as they are.  A line goes on in the next one
+    unless the paragraph ends there (see ``_ends``)."""
+    frames = _frames([it[3] for it in items if it[2] == "text"])
+    pitch = _pitch(items)
     out: list[str] = []
     previous: _Line | None = None  # the last text line, while its paragraph may go on
     for _, _, kind, item in items:
@@ -126,12 +154,68 @@ def _paragraphs(items: list[tuple[int, float, str, Any]]) -> list[str]:
             previous = None
             continue
         ln: _Line = item
-        full = previous is not None and previous.x1 >= right - 1.5 * previous.size
-        unindented = ln.x0 <= left + 0.6 * ln.size
-        if previous is not None and full and unindented and abs(ln.size - previous.size) < 0.5:
-            glue = " " if re.match(r"[A-Za-z0-9]", ln.text[:1]) and re.search(r"[A-Za-z0-9]$", out[-1]) else ""
-            out[-1] += glue + ln.text
+        if previous is not None and not _ends(previous, ln, frames[round(ln.width)], pitch):
+            out[-1] += _glue(out[-1], ln.text) + ln.text
         else:
             out.append(ln.text)
         previous = ln
     return out
+
+
+def _ends(line: _Line, after: _Line, frame: tuple[float, float], pitch: dict[int, float]) -> bool:
+    """The paragraph ends with ``line``: the next line is set in another size, is indented, is a
+    heading or list item (“（二）”, “2.”, “一、”) after a sentence's end, or stands lower than the
+    lines of a paragraph do; or ``line`` stops short of the text's right edge by more than the next
+    line's first unit (a CJK character, or a Latin word or figure, with the punctuation bound to it)
+    needs: the wrap did not push that unit down.  A line ragged by its Latin digits (LibreOffice
+    sets CJK text ragged and puts an autospace between "2023" and "年") goes on, as it reaches the
+    edge as closely as its next unit allows."""
+    left, right = frame
+    if abs(after.size - line.size) >= 0.5 or after.x0 > left + 0.6 * after.size:
+        return True
+    if _ITEM.match(after.text) and _SENTENCE_END.search(line.text):  # not "本报告第" + "二、三、四部分"
+        return True
+    step = pitch.get(round(line.size))
+    if step is not None and after.page == line.page and after.top - line.top > step + 0.4 * line.size:
+        return True
+    return right - line.x1 > after.lead + 0.5 * line.size
+
+
+def _frames(lines: list[_Line]) -> dict[int, tuple[float, float]]:
+    """The text's left and right edges on the pages of each width (a landscape page has its own):
+    the leftmost start of a line, and where the most lines stop (the median of the most line ends
+    within half a character of each other: the punctuation LibreOffice lets hang past the edge does
+    not move it)."""
+    by_width: dict[int, list[_Line]] = {}
+    for ln in lines:
+        by_width.setdefault(round(ln.width), []).append(ln)
+    frames = {}
+    for width, group in by_width.items():
+        ends = sorted(ln.x1 for ln in group)
+        size = statistics.median(ln.size for ln in group)
+        best: list[float] = []
+        lo = 0
+        for hi, x in enumerate(ends):  # the window [x - size/2, x] holding the most line ends
+            while ends[lo] < x - size / 2:
+                lo += 1
+            if hi + 1 - lo > len(best):
+                best = ends[lo: hi + 1]
+        frames[width] = (min(ln.x0 for ln in group), statistics.median(best))
+    return frames
+
+
+def _pitch(items: list[tuple[int, float, str, Any]]) -> dict[int, float]:
+    """The usual distance from one text line to the next on a page (the lines of a paragraph), by
+    font size (where at least three steps tell it)."""
+    steps: dict[int, list[float]] = {}
+    for (_, _, kind_a, a), (_, _, kind_b, b) in pairwise(items):
+        if kind_a == kind_b == "text" and a.page == b.page and abs(a.size - b.size) < 0.5:
+            steps.setdefault(round(a.size), []).append(b.top - a.top)
+    return {size: statistics.median(s) for size, s in steps.items() if len(s) >= 3}
+
+
+def _glue(before: str, after: str) -> str:
+    """What stood at the wrap: a space between two Latin words or figures (the page drops it at the
+    line's end), nothing next to a CJK character or after a hyphen or slash that broke a word or an
+    address."""
+    return " " if latin(before[-1:]) and latin(after[:1]) and before[-1] not in "-/" else ""
