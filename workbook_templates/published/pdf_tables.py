@@ -183,16 +183,18 @@ def _ends(line: _Line, after: _Line, frame: tuple[float, float], pitch: dict[int
 
 def _frames(lines: list[_Line]) -> dict[int, tuple[float, float]]:
     """The text's left and right edges on the pages of each width (a landscape page has its own):
-    the leftmost start of a line, and where the most lines stop (the median of the most line ends
-    within half a character of each other: the punctuation LibreOffice lets hang past the edge does
-    not move it)."""
+    the leftmost start of a line, and where the most of the lines that reach the right stop (the
+    median of the most line ends within half a character of each other, among the ends within two
+    characters of the rightmost: the punctuation LibreOffice lets hang past the edge does not move
+    it, and neither do the many short lines of a table printed one cell to a line)."""
     by_width: dict[int, list[_Line]] = {}
     for ln in lines:
         by_width.setdefault(round(ln.width), []).append(ln)
     frames = {}
     for width, group in by_width.items():
-        ends = sorted(ln.x1 for ln in group)
         size = statistics.median(ln.size for ln in group)
+        rightmost = max(ln.x1 for ln in group)
+        ends = sorted(ln.x1 for ln in group if ln.x1 >= rightmost - 2 * size)
         best: list[float] = []
         lo = 0
         for hi, x in enumerate(ends):  # the window [x - size/2, x] holding the most line ends
