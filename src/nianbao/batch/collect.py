@@ -18,7 +18,7 @@ from nianbao.batch.consolidation import Agency, city_report, counted, shortfalls
 from nianbao.batch.feedback import FEEDBACK, write_feedback
 from nianbao.batch.ledger import ledger_path, record
 from nianbao.batch.matching import MISSING, UnitStatus, match
-from nianbao.batch.returns import RETURNED, Spill, Workers, read_all, year_of
+from nianbao.batch.returns import RETURNED, Returned, Spill, Workers, read_all, year_of
 from nianbao.batch.roster import Unit
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format.errors import NianbaoError, OutputError
@@ -60,15 +60,29 @@ def returned_files(inputs: list[Path], output: Path) -> list[str]:
     from nianbao.batch.distribute import MANIFEST, candidate_files
 
     files: list[str] = []
+    target = output.resolve()
     for item in inputs:
         if item.is_dir():
             files += [str(p) for p in candidate_files(item, RETURNED)
-                      if p.resolve() != output.resolve() and p.name != f"{MANIFEST}.xlsx"]
+                      if not _is(p, target) and p.name != f"{MANIFEST}.xlsx"]
         elif item.exists():
             files.append(str(item))
         else:
             raise OutputError(f"找不到：{item}", f"not found: {item}")
     return files
+
+
+def _is(p: Path, target: Path) -> bool:
+    """``p.resolve() == target`` (``target`` resolved), resolving only where it can be true: a
+    file listed in a folder that is not a link resolves to its folder's place and its own name."""
+    return (p.name.lower() == target.name.lower() or p.is_symlink()) and p.resolve() == target
+
+
+def _edition_key(year: int | None) -> str | None:
+    try:
+        return S.edition_for_year(year).key if year else None
+    except NianbaoError:
+        return None  # said once the returns are read, as before
 
 
 def collect(files: Sequence[str | Path], units: list[Unit] | None, agency: Agency, year: int | None, output: Path,
@@ -80,7 +94,17 @@ def collect(files: Sequence[str | Path], units: list[Unit] | None, agency: Agenc
 
     check_writable(output)
     with Spill() as spill, Workers(len(files)) as workers:
-        returns = read_all(files, spill, progress, workers)
+        given = _edition_key(year)
+        warmed: list[str] = []
+
+        def arrived(r: Returned) -> None:
+            # SUMMARY's template built while the returns are read: of the year's edition, else of
+            # the first readable return's (the usual one; the layout builds another if it is not)
+            if r.edition is not None and not warmed:
+                warmed.append(given or r.edition)
+                workers.warm(S_.prepare, warmed[0])
+
+        returns = read_all(files, spill, progress, workers, arrived)
         year = year or year_of(returns)
         if year is None:
             raise NianbaoError("没有一份能读取的年报，无法汇总。", "no readable return: nothing to consolidate")

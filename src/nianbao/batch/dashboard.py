@@ -89,7 +89,7 @@ def first_message(s: UnitStatus, spill: Spill) -> str:
         return ""
     if c.data is None:
         return c.error or ""
-    return spill.get(c).messages[0] if c.has_messages else ""
+    return c.first if c.has_messages else ""  # the bulk's first message, kept in the return
 
 
 def rows_of(statuses: list[UnitStatus], rounds: dict[str, Round], feedback: dict[str, Path],

@@ -15,8 +15,6 @@ from datetime import date
 from html import escape
 from typing import Any, BinaryIO
 
-from lxml import etree
-
 from nianbao.batch.dashboard import (
     FILLS, HEADERS, KEY_FIGURES, STATUS_COLUMN, TONES, WIDTHS, Counts, DashboardRow, Totals, total_label)
 from nianbao.batch.returns import DASHBOARD
@@ -94,13 +92,35 @@ def _row(r: int, styles: list[str], letters: list[str], values: list[Any]) -> st
     return f'<row r="{r}">{cells}</row>'
 
 
+# Blank templates built ahead (edition key -> Template), in the process that will lay SUMMARY.xlsx
+# out: importing openpyxl and building the template are most of the layout's cost and need
+# nothing but the edition, so they are done while the returns are still being read.
+_PREPARED: dict[str, Any] = {}
+
+
+def prepare(edition_key: str) -> None:
+    """Import openpyxl and build the blank template of ``edition_key`` for a ``layout`` to come."""
+    from nianbao.workbook_templates.xlsx.builder import build
+    from nianbao.workbook_templates.format import schema as S
+
+    if edition_key not in _PREPARED:
+        _PREPARED[edition_key] = build(S.get_edition(edition_key))
+
+
 def layout(city: dict[str, Any], title: str, counts: Counts, day: date) -> bytes:
     """SUMMARY.xlsx without its rows: the filled template of the sum with the dashboard laid out
     (openpyxl; run in a worker while the parent writes the ledger and the feedback)."""
     from nianbao.workbook_templates.xlsx.builder import build, fill
     from nianbao.workbook_templates.format import schema as S
 
-    template = build(S.get_edition(city["edition"]))
+    template = _PREPARED.pop(city["edition"], None)  # a template is filled once: never handed out twice
+    if template is None:
+        template = build(S.get_edition(city["edition"]))
+    else:
+        from openpyxl.packaging.core import DocumentProperties
+
+        # created now, as a template built here and now would say (openpyxl's own default)
+        template.workbook.properties.created = DocumentProperties().created
     fill(template, city)
     add_layout(template.workbook, title, counts, day)
     buf = io.BytesIO()
@@ -146,6 +166,8 @@ def write_with_rows(package: bytes, fh: BinaryIO, rows: Iterable[DashboardRow], 
 
 
 def _dashboard_part(z: zipfile.ZipFile) -> str:
+    from lxml import etree  # here, not at start-up: only the writing of SUMMARY.xlsx needs it
+
     wb = etree.fromstring(z.read("xl/workbook.xml"))
     rels = etree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
     rid = next(s.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id")
@@ -155,6 +177,8 @@ def _dashboard_part(z: zipfile.ZipFile) -> str:
 
 
 def _sample_styles(rows_xml: str) -> dict[str, list[str]]:
+    from lxml import etree
+
     root = etree.fromstring(f'<sheetData xmlns="{_NS[1:-1]}">{rows_xml}</sheetData>')
     found = [[c.get("s", "0") for c in row.iter(f"{_NS}c")] for row in root.iter(f"{_NS}row")]
     assert len(found) == len(_SAMPLES) and all(len(s) == len(HEADERS) for s in found), "the sample rows as laid out"

@@ -77,6 +77,7 @@ class Returned:
     key: tuple[Any, ...] = ()  # KEY_FIGURES of this return
     is_summary: bool = False  # a SUMMARY.xlsx written by nianbao collect (a district's sum)
     untouched: bool = False  # every figure still blank: the template came back unfilled
+    first: str = ""  # the first of its messages (the dashboard's 说明), kept so the dashboard need not read the bulk back
     bulk: bytes | None = None  # in transit from the worker: the Bulk, marshalled and compressed
     at: int = -1  # where the Spill put the bulk aside (offset, length)
     size: int = 0
@@ -198,6 +199,7 @@ def read_one(path: str) -> Returned:
                 r.errors += 1
             else:
                 r.warnings += 1
+    r.first = messages[0] if messages else ""
     figures_json = json.dumps(dict(zip(paths, figures)), ensure_ascii=False)
     r.bulk = zlib.compress(marshal.dumps((figures, figures_json, tuple(messages))), 1)  # the paths repeat: ~7×
     return r
@@ -212,36 +214,47 @@ def _hash_if_regular(path: str) -> str:
 
 
 class Workers:
-    """The worker processes of a run (none for a handful of files): they read the returns, and
-    then do what costs the same however many units there are (SUMMARY's layout) while the parent
-    writes the rest."""
+    """The worker processes of a run (none for a handful of files): they read the returns; and one
+    more process (``side``) that does what costs the same however many units there are (SUMMARY's
+    layout): it gets ready while the returns are read (``warm``) and lays out while the parent
+    writes the rest.  Being a single process, what ``warm`` made there is there for ``submit``."""
 
     def __init__(self, files: int) -> None:
         self.pool: ProcessPoolExecutor | None = None
+        self.side: ProcessPoolExecutor | None = None
         if files > 8 and (os.cpu_count() or 1) > 1:
             for module in WORKER_MODULES:  # imported once here, before the workers fork, not in each of them
                 importlib.import_module(module)
             self.pool = ProcessPoolExecutor()
+            self.side = ProcessPoolExecutor(1)
 
     def __enter__(self) -> Workers:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
+        for pool in (self.pool, self.side):
+            if pool is not None:
+                pool.shutdown()
+
+    def warm(self, fn: Callable[..., None], *args: Any) -> None:
+        """``fn(*args)`` in the side process, for a ``submit`` to come (nothing without workers:
+        there the work is done when it is needed)."""
+        if self.side is not None:
+            self.side.submit(fn, *args)
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
-        """``fn(*args)`` in a worker (here, at once, without workers)."""
-        if self.pool is not None:
-            return self.pool.submit(fn, *args)
+        """``fn(*args)`` in the side process (here, at once, without workers)."""
+        if self.side is not None:
+            return self.side.submit(fn, *args)
         done: Future[Any] = Future()
         done.set_result(fn(*args))
         return done
 
 
 def read_all(files: Sequence[str | Path], spill: Spill, progress: Callable[[], None] | None = None,
-             workers: Workers | None = None) -> list[Returned]:
-    """Every file read and checked (in worker processes when there are many), its bulk put aside."""
+             workers: Workers | None = None, arrived: Callable[[Returned], None] | None = None) -> list[Returned]:
+    """Every file read and checked (in worker processes when there are many), its bulk put aside;
+    ``arrived`` is told of each as it comes in (what can be done before all are in)."""
     paths = [str(p) for p in files]
     out: list[Returned] = []
     with contextlib.ExitStack() as stack:
@@ -256,6 +269,8 @@ def read_all(files: Sequence[str | Path], spill: Spill, progress: Callable[[], N
             results = map(read_one, paths)
         for path, r in zip(paths, results):
             out.append(spill.put(r, path))
+            if arrived:
+                arrived(r)
             if progress:
                 progress()
     return out
