@@ -87,7 +87,7 @@ def first_message(s: UnitStatus, spill: Spill) -> str:
     c = s.chosen
     if c is None:
         return ""
-    if c.data is None:
+    if not c.readable:
         return c.error or ""
     return c.first if c.has_messages else ""  # the bulk's first message, kept in the return
 
@@ -97,7 +97,7 @@ def rows_of(statuses: list[UnitStatus], rounds: dict[str, Round], feedback: dict
     """The dashboard's rows, made one at a time (errors first, then missing, warnings, the rest)."""
     for s in sorted(statuses, key=UnitStatus.sort_key):
         c, r = s.chosen, rounds.get(s.key)
-        readable = c is not None and c.data is not None
+        readable = c is not None and c.readable
         notes = [n for n in [first_message(s, spill), *s.notes] if n]
         if r and r.identical_to:
             notes.append(f"与第 {r.identical_to} 次报送的文件完全相同（未修改）")

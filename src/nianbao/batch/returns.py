@@ -78,17 +78,25 @@ class Returned:
     is_summary: bool = False  # a SUMMARY.xlsx written by nianbao collect (a district's sum)
     untouched: bool = False  # every figure still blank: the template came back unfilled
     first: str = ""  # the first of its messages (the dashboard's 说明), kept so the dashboard need not read the bulk back
-    bulk: bytes | None = None  # in transit from the worker: the Bulk, marshalled and compressed
+    bulk: bytes | None = None  # in transit from the worker: the Bulk, marshalled and compressed in two parts …
+    split: int = 0  # … the figures (bulk[:split]: what the sum needs) and the rest (the ledger's, the feedback's)
     at: int = -1  # where the Spill put the bulk aside (offset, length)
     size: int = 0
 
     @property
     def name(self) -> str:
-        return Path(self.path).name
+        # Path(self.path).name without making a Path: the paths are str() of Paths (normalised),
+        # where the two agree; asked for several times a unit by the ledger and the dashboard
+        return os.path.basename(self.path)
 
     @property
     def has_messages(self) -> bool:
         return bool(self.errors or self.warnings)
+
+    @property
+    def readable(self) -> bool:
+        """``data is not None``, without making the dict."""
+        return self.edition is not None
 
     @property
     def data(self) -> dict[str, Any] | None:
@@ -122,17 +130,30 @@ class Spill:
             self._end += r.size
         return r
 
-    def get(self, r: Returned) -> Bulk:
+    def _read(self, r: Returned, start: int, end: int | None = None) -> bytes:
+        """``r``'s bulk[start:end], wherever it is."""
         if r.bulk is not None:
-            return Bulk(*marshal.loads(zlib.decompress(r.bulk)))
+            return r.bulk[start:end]
         assert r.at >= 0, "a readable return has its bulk"
-        self._fh.seek(r.at)
-        return Bulk(*marshal.loads(zlib.decompress(self._fh.read(r.size))))
+        self._fh.seek(r.at + start)
+        return self._fh.read((r.size if end is None else end) - start)
+
+    def get(self, r: Returned) -> Bulk:
+        return Bulk(self.figures_of(r), *self.notes_of(r))
+
+    def figures_of(self, r: Returned) -> tuple[Any, ...]:
+        """The return's summed figures (summed_paths), without the rest of its bulk."""
+        return marshal.loads(zlib.decompress(self._read(r, 0, r.split)))
+
+    def notes_of(self, r: Returned) -> tuple[str, tuple[str, ...]]:
+        """The return's figures as the ledger keeps them, and its messages: the bulk but its figures."""
+        figures_json, messages = marshal.loads(zlib.decompress(self._read(r, r.split)))
+        return figures_json, messages
 
     def figures(self, r: Returned) -> dict[str, Any]:
         """The return's figures as report data (for summing and comparing)."""
         assert r.edition is not None
-        return unpack(S.get_edition(r.edition), self.get(r).figures, r.data["meta"] if r.data else None)
+        return unpack(S.get_edition(r.edition), self.figures_of(r), r.data["meta"] if r.data else None)
 
     def close(self) -> None:
         self._fh.close()
@@ -201,7 +222,8 @@ def read_one(path: str) -> Returned:
                 r.warnings += 1
     r.first = messages[0] if messages else ""
     figures_json = json.dumps(dict(zip(paths, figures)), ensure_ascii=False)
-    r.bulk = zlib.compress(marshal.dumps((figures, figures_json, tuple(messages))), 1)  # the paths repeat: ~7×
+    head = zlib.compress(marshal.dumps(figures), 1)
+    r.bulk, r.split = head + zlib.compress(marshal.dumps((figures_json, tuple(messages))), 1), len(head)  # the paths repeat: ~7×
     return r
 
 
