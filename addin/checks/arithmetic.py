@@ -53,11 +53,15 @@ def _evaluated(ctx: Context) -> list[tuple[S.Relation, list[str], int | float, i
     return got
 
 
-def _relations(ctx: Context, relation: str) -> Iterable[tuple[S.Relation, int | float, int | float]]:
-    """Checkable relation instances of one rule (E1…E4) with their two sides."""
-    for rel, blanks, left, right in _evaluated(ctx):
-        if rel.rule == relation and not blanks:
-            yield rel, left, right
+def _relations(ctx: Context, relation: str) -> list[tuple[S.Relation, int | float, int | float]]:
+    """Checkable relation instances of one rule (E1…E4) with their two sides (grouped once a report)."""
+    by_rule = ctx.memo.get("checkable")
+    if by_rule is None:
+        by_rule = ctx.memo["checkable"] = {}
+        for rel, blanks, left, right in _evaluated(ctx):
+            if not blanks:
+                by_rule.setdefault(rel.rule, []).append((rel, left, right))
+    return by_rule.get(relation, [])
 
 
 def _part_of(ctx: Context, rel: S.Relation) -> Part:

@@ -198,10 +198,14 @@ def check_prose_figures(ctx: Context) -> Iterable[Hit]:
     figures = NF.catalogue(ctx.edition)
     for path, where in _prose_fields(ctx.edition):
         text = ctx.text(path)
+        if "收取" not in text and not _CLAIM_HINT.search(text):
+            continue  # no sentence of it can say a figure, nor “未收取”
         for sm in _SENTENCE.finditer(text):
             sentence = sm.group(0)
-            for hit in _sentence_claims(ctx, figures, sentence, where, path):
-                yield hit
+            if _CLAIM_HINT.search(sentence):
+                yield from _sentence_claims(ctx, figures, sentence, where, path)
+            elif "收取" in sentence:  # no figure said in it: only “未收取信息处理费” can be a claim
+                yield from _no_fee_claims(ctx, figures, sentence, where, path)
 
 
 @lru_cache(maxsize=8)
@@ -224,9 +228,7 @@ def _sentence_claims(ctx: Context, figures: dict, sentence: str, where: str, pat
     def other_year(m: re.Match[str]) -> bool:
         return _about_another_year(ctx, sentence, m.start())
 
-    if not _CLAIM_HINT.search(sentence):  # no figure said in it: only “未收取信息处理费” can be a claim
-        yield from _no_fee_claims(ctx, figures, sentence, where, path)
-        return
+    # (a sentence with a figure said in it: check_prose_figures sends the others to _no_fee_claims)
     for (pattern, name), words in zip(_CLAIMS, _CLAIM_WORDS):
         if not _has_any(sentence, words):
             continue

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from nianbao.workbook_templates.format import schema as S
-from nianbao.workbook_templates.format.report_data import flat_values, get_path
+from nianbao.workbook_templates.format.report_data import _Const, _Leaf, _leaves, _shape, get_path
 from nianbao.workbook_templates.format.schema import Edition, Part
 
 from nianbao.addin.checks.findings import Finding
@@ -32,6 +32,7 @@ class Context:
 
     data: Mapping[str, Any]
     previous: Mapping[str, Any] | None = None
+    values: dict[str, Any] = None  # type: ignore[assignment]  # flat_values of data: made here unless given
 
     def __post_init__(self) -> None:
         self.memo: dict[str, Any] = {}  # what several rules derive from the same figures, derived once
@@ -40,8 +41,10 @@ class Context:
         self.source: Mapping[str, Any] = src
         self.published = src.get("format") in PUBLISHED_FORMATS
         self.year = get_path(self.data, "meta.year")
-        self.values: dict[str, Any] = flat_values(self.data, self.edition)  # every value, as get_path gives it
-        self._numbers = {p: v for p, v in self.values.items() if type(v) in (int, float)}
+        if self.values is None:  # every value, as get_path gives it, and the numbers among them
+            self.values, self._numbers = _values_and_numbers(self.data, self.edition)
+        else:
+            self._numbers = {p: v for p, v in self.values.items() if type(v) in _NUMBER}
         # cells the printed table does not have (a 2021 table printing （六）其他处理 as one row, kept
         # whole in 3.其他): nothing is blank there, and the sums count them as nothing
         self.not_printed: frozenset[str] = frozenset(p for p in src.get("not_printed") or () if p in self.edition.fields)
@@ -67,6 +70,35 @@ class Context:
 
     def part(self, path: str) -> Part:
         return self.edition.fields[path].part
+
+
+_NUMBER = (int, float)
+
+
+def _values_and_numbers(data: Mapping[str, Any], edition: Edition) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``flat_values(data, edition)`` and, made in the same pass, the part of it that is numbers
+    (in the same order): the walk is ``flat_values``'s own, on its shape of the edition."""
+    out: dict[str, Any] = {}
+    numbers: dict[str, Any] = {}
+
+    def walk(node: Any, shape: Any) -> None:
+        for key, sub in shape:
+            t = type(sub)
+            if t is _Const:
+                continue
+            value = node.get(key) if type(node) is dict or isinstance(node, Mapping) else None
+            if t is _Leaf:
+                out[sub] = value
+                if type(value) in _NUMBER:
+                    numbers[sub] = value
+            elif type(value) is dict or isinstance(value, Mapping):
+                walk(value, sub)
+            else:
+                for leaf in _leaves(sub):
+                    out[leaf] = None
+
+    walk(data, _shape(edition.key))
+    return out, numbers
 
 
 class Hit(NamedTuple):

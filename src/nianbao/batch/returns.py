@@ -210,7 +210,7 @@ def read_one(path: str) -> Returned:
     r.key = tuple(NF.value(data, name) for name in KEY_FIGURES)
     messages: list[str] = []
     if not r.untouched:
-        for f in validate(data, r.name).findings:
+        for f in validate(data, r.name, values=values).findings:  # the values made above, not again
             if f.severity not in ("error", "warning"):
                 continue
             if r.is_summary and CATALOGUE[f.rule].family == PROSE:
