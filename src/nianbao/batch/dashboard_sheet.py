@@ -89,8 +89,22 @@ def _cell(ref: str, style: str, value: Any) -> str:
 
 
 def _row(r: int, styles: list[str], letters: list[str], values: list[Any]) -> str:
-    cells = "".join(_cell(f"{col}{r}", s, v) for col, s, v in zip(letters, styles, values))
-    return f'<row r="{r}">{cells}</row>'
+    """A row of cells, as ``_cell`` writes each: its usual values (text, whole numbers, blanks)
+    written here directly, a thousand rows being written at a time."""
+    at = str(r)
+    cells = []
+    for col, style, v in zip(letters, styles, values):
+        t = type(v)
+        if v is None or (t is str and not v):
+            cells.append(f'<c r="{col}{at}" s="{style}"/>')
+        elif t is str:
+            cells.append(f'<c r="{col}{at}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
+                         f'{escape(xml_text(v), quote=False)}</t></is></c>')
+        elif t is int:
+            cells.append(f'<c r="{col}{at}" s="{style}" t="n"><v>{v!r}</v></c>')
+        else:
+            cells.append(_cell(col + at, style, v))
+    return f'<row r="{at}">{"".join(cells)}</row>'
 
 
 # Blank templates built ahead (edition key -> Template), in the process that will lay SUMMARY.xlsx
