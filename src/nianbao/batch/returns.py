@@ -273,29 +273,99 @@ class Workers:
         return done
 
 
+def _started(paths: list[str], workers: Workers) -> Iterable[Returned]:
+    """The reading of ``paths`` handed to the workers at once (or, without workers, to be done
+    here one by one as they are taken in): the results, in the order of ``paths``."""
+    if workers.pool is None:
+        return map(read_one, paths)
+    # small chunks: a finished chunk waits in the parent until the ones before it are in,
+    # so its size bounds what is held in memory at once
+    chunk = max(1, min(CHUNK, len(paths) // ((os.cpu_count() or 1) * 8)))
+    return workers.pool.map(read_one, paths, chunksize=chunk)
+
+
+def _taken_in(paths: list[str], results: Iterable[Returned], spill: Spill, progress: Callable[[], None] | None,
+              arrived: Callable[[Returned], None] | None) -> list[Returned]:
+    out: list[Returned] = []
+    for path, r in zip(paths, results):
+        out.append(spill.put(r, path))
+        if arrived:
+            arrived(r)
+        if progress:
+            progress()
+    return out
+
+
 def read_all(files: Sequence[str | Path], spill: Spill, progress: Callable[[], None] | None = None,
              workers: Workers | None = None, arrived: Callable[[Returned], None] | None = None) -> list[Returned]:
     """Every file read and checked (in worker processes when there are many), its bulk put aside;
     ``arrived`` is told of each as it comes in (what can be done before all are in)."""
     paths = [str(p) for p in files]
-    out: list[Returned] = []
     with contextlib.ExitStack() as stack:
         if workers is None:
             workers = stack.enter_context(Workers(len(paths)))
-        if workers.pool is not None:
-            # small chunks: a finished chunk waits in the parent until the ones before it are in,
-            # so its size bounds what is held in memory at once
-            chunk = max(1, min(CHUNK, len(paths) // ((os.cpu_count() or 1) * 8)))
-            results: Iterable[Returned] = workers.pool.map(read_one, paths, chunksize=chunk)
+        return _taken_in(paths, _started(paths, workers), spill, progress, arrived)
+
+
+class Reading:
+    """The returns being read from the moment the files are known: ``Reading(files)`` sets the
+    workers to read them at once, so that what the parent still has to do before it takes them
+    in (import the rest of collect, set up the progress bar) is done while they read.  Holds the
+    run's Spill and Workers until it is closed."""
+
+    def __init__(self, files: Sequence[str | Path]) -> None:
+        self.paths = [str(p) for p in files]
+        self.spill = Spill()
+        try:
+            self.workers = Workers(len(self.paths))
+            self._results: Iterable[Returned] | None = _started(self.paths, self.workers)
+        except BaseException:
+            self.spill.close()
+            raise
+
+    def returns(self, progress: Callable[[], None] | None = None,
+                arrived: Callable[[Returned], None] | None = None) -> list[Returned]:
+        """Every return, taken in as it comes (``read_all``'s ``progress`` and ``arrived``); once."""
+        assert self._results is not None, "the returns are taken in once"
+        results, self._results = self._results, None
+        return _taken_in(self.paths, results, self.spill, progress, arrived)
+
+    def close(self) -> None:
+        try:
+            self.workers.__exit__(None, None, None)
+        finally:
+            self.spill.close()
+
+    def __enter__(self) -> Reading:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def returned_files(inputs: list[Path], output: Path) -> list[str]:
+    """The files to read: folders' returned workbooks (not our outputs, manifests, locks or backups),
+    as plain strings (a thousand Path objects weigh more than the returns read from them)."""
+    from nianbao.batch.distribute import MANIFEST, candidate_files
+    from nianbao.workbook_templates.format.errors import OutputError
+
+    files: list[str] = []
+    target = output.resolve()
+    for item in inputs:
+        if item.is_dir():
+            files += [str(p) for p in candidate_files(item, RETURNED)
+                      if not _is(p, target) and p.name != f"{MANIFEST}.xlsx"]
+        elif item.exists():
+            files.append(str(item))
         else:
-            results = map(read_one, paths)
-        for path, r in zip(paths, results):
-            out.append(spill.put(r, path))
-            if arrived:
-                arrived(r)
-            if progress:
-                progress()
-    return out
+            raise OutputError(f"找不到：{item}", f"not found: {item}")
+    return files
+
+
+def _is(p: Path, target: Path) -> bool:
+    """``p.resolve() == target`` (``target`` resolved), resolving only where it can be true: a
+    file listed in a folder that is not a link resolves to its folder's place and its own name."""
+    return (p.name.lower() == target.name.lower() or p.is_symlink()) and p.resolve() == target
 
 
 def year_of(returns: list[Returned]) -> int | None:
