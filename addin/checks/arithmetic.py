@@ -12,13 +12,6 @@ from nianbao.workbook_templates.format.schema import Part
 from nianbao.addin.checks.registry import ARITHMETIC, Context, Hit, rule
 
 
-def _sum(ctx: Context, paths: Iterable[str]) -> int | float:
-    total: int | float = 0
-    for p in paths:
-        total += ctx.value(p) or 0
-    return total
-
-
 def _formula_words(ctx: Context, rel: S.Relation) -> tuple[str, str]:
     if rel.rule == "E1":
         return "一＋二", "三（七）＋四"
@@ -34,17 +27,41 @@ def _evaluated(ctx: Context) -> list[tuple[S.Relation, list[str], int | float, i
     got = ctx.memo.get("relations")
     if got is None:
         got = ctx.memo["relations"] = []
+        value = ctx.value
         for rel in ctx.edition.relations:
-            blanks = [p for p in rel.left + rel.right if ctx.value(p) is None]
-            got.append((rel, blanks, 0, 0) if blanks else (rel, blanks, _sum(ctx, rel.left), _sum(ctx, rel.right)))
+            # each figure looked up once, summed left to right until a blank is met; the blanks
+            # are listed only when there is one
+            left = right = 0
+            blank = False
+            for p in rel.left:
+                v = value(p)
+                if v is None:
+                    blank = True
+                    break
+                left += v or 0  # a 0.0 adds the int 0: an all-zero side stays 0, not 0.0
+            if not blank:
+                for p in rel.right:
+                    v = value(p)
+                    if v is None:
+                        blank = True
+                        break
+                    right += v or 0
+            if blank:
+                got.append((rel, [p for p in rel.left + rel.right if value(p) is None], 0, 0))
+            else:
+                got.append((rel, [], left, right))
     return got
 
 
-def _relations(ctx: Context, relation: str) -> Iterable[tuple[S.Relation, int | float, int | float]]:
-    """Checkable relation instances of one rule (E1…E4) with their two sides."""
-    for rel, blanks, left, right in _evaluated(ctx):
-        if rel.rule == relation and not blanks:
-            yield rel, left, right
+def _relations(ctx: Context, relation: str) -> list[tuple[S.Relation, int | float, int | float]]:
+    """Checkable relation instances of one rule (E1…E4) with their two sides (grouped once a report)."""
+    by_rule = ctx.memo.get("checkable")
+    if by_rule is None:
+        by_rule = ctx.memo["checkable"] = {}
+        for rel, blanks, left, right in _evaluated(ctx):
+            if not blanks:
+                by_rule.setdefault(rel.rule, []).append((rel, left, right))
+    return by_rule.get(relation, [])
 
 
 def _part_of(ctx: Context, rel: S.Relation) -> Part:

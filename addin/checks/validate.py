@@ -11,12 +11,14 @@ from nianbao.addin.checks.findings import SEVERITIES, Finding, Report
 from nianbao.addin.checks.registry import CATALOGUE, Context
 
 
-def check(data: Mapping[str, Any], previous: Mapping[str, Any] | None = None) -> list[Finding]:
+def check(data: Mapping[str, Any], previous: Mapping[str, Any] | None = None, *,
+          values: dict[str, Any] | None = None) -> list[Finding]:
     """Every finding of every rule, errors first, in catalogue order within a severity.
 
-    ``previous`` overrides the report's own ``previous`` (``--previous LAST``).
+    ``previous`` overrides the report's own ``previous`` (``--previous LAST``); ``values``, when
+    the caller has them already, are ``flat_values`` of ``data`` (not made a second time).
     """
-    ctx = Context(data, previous if previous is not None else data.get("previous"))
+    ctx = Context(data, previous if previous is not None else data.get("previous"), values)
     found: list[Finding] = []
     for rule in CATALOGUE.values():
         found.extend(rule.run(ctx))
@@ -25,10 +27,11 @@ def check(data: Mapping[str, Any], previous: Mapping[str, Any] | None = None) ->
 
 
 def validate(data: Mapping[str, Any], file: str, previous: Mapping[str, Any] | None = None,
-             acknowledged: Mapping[str, dict[str, str]] | None = None) -> Report:
+             acknowledged: Mapping[str, dict[str, str]] | None = None, *,
+             values: dict[str, Any] | None = None) -> Report:
     """A validation report; ``acknowledged`` maps finding keys to a person's confirmation
-    (warnings only: an error cannot be confirmed away)."""
-    findings = check(data, previous)
+    (warnings only: an error cannot be confirmed away); ``values`` as for ``check``."""
+    findings = check(data, previous, values=values)
     for f in findings:
         if acknowledged and f.severity == "warning" and f.key in acknowledged:
             f.acknowledged = dict(acknowledged[f.key])

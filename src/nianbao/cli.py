@@ -393,8 +393,17 @@ def reference_docx_cmd(output: Path) -> None:
     _say(write_reference(output).said("已生成") + f"；修改后用 generate --reference-docx {output} 使用。")
 
 
+class _NoProgress(contextlib.nullcontext):
+    """What rich's Progress does when disabled (nothing), without importing rich (0.04 s at start-up)."""
+
+    def advance(self, task: int) -> None:
+        pass
+
+
 def _progress(total: int, label: str):
     """A rich progress bar on a terminal; nothing when output goes to a file or a pipe."""
+    if not sys.stderr.isatty():
+        return _NoProgress(), 0
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     progress = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -469,21 +478,25 @@ def distribute_cmd(roster: Path, year: int, previous_dir: Path | None, out: Path
 def collect_cmd(inputs: tuple[Path, ...], roster: Path | None, agency: str | None, kind: str | None,
                 year: int | None, previous_path: Path | None, output: Path, report_path: Path | None) -> None:
     """读取交回的工作簿并校验，写出汇总情况、退回修改意见和汇总数。Collect, check and consolidate returns."""
-    from nianbao.batch import collect as C
     from nianbao.batch.consolidation import consolidating_agency
+    from nianbao.batch.returns import Reading, returned_files
     from nianbao.batch.roster import read_roster
-    from nianbao.workbook_templates.xlsx.safe_write import tally
+    from nianbao.workbook_templates.xlsx.safe_write import check_writable, tally
 
     _output_kind(output, (".xlsx",))
     if year is not None:
         S.edition_for_year(year)
     units = read_roster(roster) if roster else None
     who = consolidating_agency(units, agency, kind)
-    files = C.returned_files(list(inputs), output)
-    progress, task = _progress(len(files), "读取并校验")
-    with progress:
-        done = C.collect(files, units, who, year, output, lambda y: _load_previous(previous_path, y),
-                         lambda: progress.advance(task))
+    files = returned_files(list(inputs), output)
+    check_writable(output)  # refused before any work, as collect would
+    with Reading(files) as reading:  # the workers read from now on, while the rest is imported and set up
+        from nianbao.batch import collect as C
+
+        progress, task = _progress(len(files), "读取并校验")
+        with progress:
+            done = C.collect(files, units, who, year, output, lambda y: _load_previous(previous_path, y),
+                             lambda: progress.advance(task), reading=reading)
     report = None
     if report_path is not None:
         from nianbao.generator import generate

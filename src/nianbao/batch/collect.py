@@ -6,6 +6,7 @@ finding, never the end of the run."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,10 +19,10 @@ from nianbao.batch.consolidation import Agency, city_report, counted, shortfalls
 from nianbao.batch.feedback import FEEDBACK, write_feedback
 from nianbao.batch.ledger import ledger_path, record
 from nianbao.batch.matching import MISSING, UnitStatus, match
-from nianbao.batch.returns import RETURNED, Spill, Workers, read_all, year_of
+from nianbao.batch.returns import RETURNED, Reading, Returned, returned_files, year_of
 from nianbao.batch.roster import Unit
 from nianbao.workbook_templates.format import schema as S
-from nianbao.workbook_templates.format.errors import NianbaoError, OutputError
+from nianbao.workbook_templates.format.errors import NianbaoError
 from nianbao.workbook_templates.xlsx.safe_write import Written
 
 __all__ = ["RETURNED", "FEEDBACK", "Collected", "collect", "returned_files"]
@@ -54,33 +55,37 @@ class Collected:
         return [s.name for s in self.statuses if s.has_errors]
 
 
-def returned_files(inputs: list[Path], output: Path) -> list[str]:
-    """The files to read: folders' returned workbooks (not our outputs, manifests, locks or backups),
-    as plain strings (a thousand Path objects weigh more than the returns read from them)."""
-    from nianbao.batch.distribute import MANIFEST, candidate_files
-
-    files: list[str] = []
-    for item in inputs:
-        if item.is_dir():
-            files += [str(p) for p in candidate_files(item, RETURNED)
-                      if p.resolve() != output.resolve() and p.name != f"{MANIFEST}.xlsx"]
-        elif item.exists():
-            files.append(str(item))
-        else:
-            raise OutputError(f"找不到：{item}", f"not found: {item}")
-    return files
+def _edition_key(year: int | None) -> str | None:
+    try:
+        return S.edition_for_year(year).key if year else None
+    except NianbaoError:
+        return None  # said once the returns are read, as before
 
 
 def collect(files: Sequence[str | Path], units: list[Unit] | None, agency: Agency, year: int | None, output: Path,
             previous: Callable[[int], dict[str, Any] | None] | None = None, progress: Callable[[], None] | None = None,
-            now: datetime | None = None, keep_rows: bool = False) -> Collected:
+            now: datetime | None = None, keep_rows: bool = False, reading: Reading | None = None) -> Collected:
     """Read, check, match and sum the returns and write every output; ``keep_rows`` keeps the
-    dashboard's rows in the result (for a page that shows them), else they are only written."""
+    dashboard's rows in the result (for a page that shows them), else they are only written;
+    ``reading``: the reading of ``files``, begun by the caller (else begun here)."""
     from nianbao.workbook_templates.xlsx.safe_write import check_writable, make_folder, write_atomic
 
     check_writable(output)
-    with Spill() as spill, Workers(len(files)) as workers:
-        returns = read_all(files, spill, progress, workers)
+    with contextlib.ExitStack() as stack:
+        if reading is None:
+            reading = stack.enter_context(Reading(files))
+        spill, workers = reading.spill, reading.workers
+        given = _edition_key(year)
+        warmed: list[str] = []
+
+        def arrived(r: Returned) -> None:
+            # SUMMARY's template built while the returns are read: of the year's edition, else of
+            # the first readable return's (the usual one; the layout builds another if it is not)
+            if r.edition is not None and not warmed:
+                warmed.append(given or r.edition)
+                workers.warm(S_.prepare, warmed[0])
+
+        returns = reading.returns(progress, arrived)
         year = year or year_of(returns)
         if year is None:
             raise NianbaoError("没有一份能读取的年报，无法汇总。", "no readable return: nothing to consolidate")

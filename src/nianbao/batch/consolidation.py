@@ -51,7 +51,7 @@ def consolidating_agency(units: list[Unit] | None, agency: str | None, kind: str
 
 def counted(statuses: list[UnitStatus]) -> list[UnitStatus]:
     """The returns that are added up: received, not already inside a received summary."""
-    return [s for s in statuses if s.counted and s.chosen and s.chosen.data]
+    return [s for s in statuses if s.counted and s.chosen and s.chosen.readable]
 
 
 def city_report(statuses: list[UnitStatus], edition: S.Edition, agency: Agency, year: int,
@@ -60,7 +60,7 @@ def city_report(statuses: list[UnitStatus], edition: S.Edition, agency: Agency, 
     rows = counted(statuses)
     if not rows:
         return None
-    data = add_up_figures((spill.get(s.chosen).figures for s in rows if s.chosen), edition)
+    data = add_up_figures((spill.figures_of(s.chosen) for s in rows if s.chosen), edition)
     for key, value in (("agency", agency.name), ("year", year), ("agency_kind", agency.kind),
                        ("unit_id", agency.unit_id), ("parent", agency.parent)):
         set_path(data, f"meta.{key}", value)
@@ -75,11 +75,11 @@ def shortfalls(statuses: list[UnitStatus], edition: S.Edition, spill: Spill) -> 
         return out
     included: dict[str, list[UnitStatus]] = {}
     for c in statuses:
-        if c.included_in and c.status == INCLUDED and c.chosen and c.chosen.data:
+        if c.included_in and c.status == INCLUDED and c.chosen and c.chosen.readable:
             included.setdefault(c.included_in, []).append(c)
     for s in summaries:
         parts = [spill.figures(c.chosen) for c in included.get(s.name, []) if c.chosen]
-        if parts and s.chosen and s.chosen.data:
+        if parts and s.chosen and s.chosen.readable:
             found = aggregate_shortfalls(spill.figures(s.chosen), parts, edition, s.name)
             for item in found:
                 s.notes.append(f"AGG-01：{edition.describe(item['path'])}为 {item['own']}，小于其下级之和 {item['children']}")

@@ -87,9 +87,9 @@ def first_message(s: UnitStatus, spill: Spill) -> str:
     c = s.chosen
     if c is None:
         return ""
-    if c.data is None:
+    if not c.readable:
         return c.error or ""
-    return spill.get(c).messages[0] if c.has_messages else ""
+    return c.first if c.has_messages else ""  # the bulk's first message, kept in the return
 
 
 def rows_of(statuses: list[UnitStatus], rounds: dict[str, Round], feedback: dict[str, Path],
@@ -97,7 +97,7 @@ def rows_of(statuses: list[UnitStatus], rounds: dict[str, Round], feedback: dict
     """The dashboard's rows, made one at a time (errors first, then missing, warnings, the rest)."""
     for s in sorted(statuses, key=UnitStatus.sort_key):
         c, r = s.chosen, rounds.get(s.key)
-        readable = c is not None and c.data is not None
+        readable = c is not None and c.readable
         notes = [n for n in [first_message(s, spill), *s.notes] if n]
         if r and r.identical_to:
             notes.append(f"与第 {r.identical_to} 次报送的文件完全相同（未修改）")
@@ -154,6 +154,17 @@ def _cell(header: str, value: Any) -> str:
     return f'<td class="{cls}">{text}</td>' if cls else f"<td>{text}</td>"
 
 
+# each column's opening <td>, as _cell writes it
+_OPEN = tuple(f'<td class="{c}">' if c else "<td>"
+              for c in ("num" if h in _NUMERIC else _CLASSES.get(h, "") for h in HEADERS))
+
+
+def _cells(values: Iterable[Any]) -> str:
+    """A row's cells, each as ``_cell(header, value)`` writes it (whole numbers need no escaping)."""
+    return "".join(f"{open_}{'' if v is None else v if type(v) is int else html.escape(str(v))}</td>"
+                   for open_, v in zip(_OPEN, values))
+
+
 def page(title: str, counts: Counts, totals: Totals, rows: Iterable[DashboardRow], day: date) -> str:
     """SUMMARY.html: a self-contained page (every text escaped)."""
     return "".join(page_parts(title, counts, totals, rows, day))
@@ -168,7 +179,7 @@ def page_parts(title: str, counts: Counts, totals: Totals, rows: Iterable[Dashbo
            f"<p class=\"date\">汇总日期：{day.isoformat()}</p>"
            f"<table><thead><tr>{head}</tr></thead><tbody>")
     for row in rows:
-        cells = "".join(_cell(h, v) for h, v in zip(HEADERS, row.cells()))
+        cells = _cells(row.cells())
         link = (f'<a href="{html.escape(row.feedback, quote=True)}">{html.escape(Path(row.feedback).name)}</a>'
                 if row.feedback else "")
         yield f'<tr class="{row.tone}">{cells}<td>{link}</td></tr>'

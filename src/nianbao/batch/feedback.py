@@ -18,7 +18,7 @@ VERIFY = "请核实；如确认无误，可不再报送。"
 
 def needs_feedback(s: UnitStatus) -> bool:
     c = s.chosen
-    return bool(c and (c.data is None or c.has_messages or s.status in FAILED
+    return bool(c and (not c.readable or c.has_messages or s.status in FAILED
                        or any(n.startswith("AGG-01") for n in s.notes)))
 
 
@@ -36,11 +36,13 @@ def file_names(statuses: list[UnitStatus]) -> dict[str, str]:
     names: dict[str, str] = {}
     pending = list(statuses)
     for level in range(3):
-        counts = Counter(norm_name(stem(s, level)).lower() for s in pending)
+        stems = [stem(s, level) for s in pending]  # each made once a level
+        folded = [norm_name(x).lower() for x in stems]
+        counts = Counter(folded)
         rest = []
-        for s in pending:
-            if counts[norm_name(stem(s, level)).lower()] == 1:
-                names[s.key] = stem(s, level)
+        for s, x, key in zip(pending, stems, folded):
+            if counts[key] == 1:
+                names[s.key] = x
             else:
                 rest.append(s)
         pending = rest
@@ -57,10 +59,10 @@ def file_names(statuses: list[UnitStatus]) -> dict[str, str]:
 def feedback_text(s: UnitStatus, year: int | None, messages: tuple[str, ...]) -> str:
     c = s.chosen
     assert c is not None
-    errors = c.data is None or c.errors > 0 or s.status in FAILED
+    errors = not c.readable or c.errors > 0 or s.status in FAILED
     title = "退回修改意见" if errors else "核实意见"
     lines = [f"{s.name}：{year or ''}年度政府信息公开工作年度报告{title}", ""]
-    if c.data is None:
+    if not c.readable:
         lines.append(f"报送的文件 {c.name} 无法读取：{c.error}")
     lines += [f"{i}. {m}" for i, m in enumerate(messages, start=1)]
     lines += [f"说明：{n}" for n in s.notes if n]
@@ -76,7 +78,7 @@ def write_feedback(folder: Path, statuses: list[UnitStatus], year: int | None, s
     written: dict[str, Written] = {}
     for s in statuses:
         if needs_feedback(s):
-            messages = spill.get(s.chosen).messages if s.chosen and s.chosen.data is not None else ()
+            messages = spill.notes_of(s.chosen)[1] if s.chosen and s.chosen.readable else ()
             written[s.key] = write_atomic(folder / names[s.key], feedback_text(s, year, messages).encode("utf-8-sig"),
                                           backup=False)
     return written

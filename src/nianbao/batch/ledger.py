@@ -82,13 +82,13 @@ def record(path: Path, summary: Path, year: int, statuses: list[UnitStatus], spi
                 c = s.chosen
                 if c is None or not c.sha256:
                     continue
-                bulk = spill.get(c) if c.data is not None else None
-                figures = bulk.figures_json if bulk is not None else None
+                notes = spill.notes_of(c) if c.readable else None  # the figures as JSON, the messages
+                figures = notes[0] if notes is not None else None
                 rounds[s.key] = _round(db, s.key, history.get(s.key, []), c.sha256, c.mtime, stamp,
-                                       c.errors if c.data else 1, figures, c.data["edition"] if c.data else None)
-                messages = list(bulk.messages) if bulk is not None else []
+                                       c.errors if c.readable else 1, figures, c.edition)
+                messages = list(notes[1]) if notes is not None else []
                 rows.append((run_id, s.key, s.name, c.name, c.sha256, c.mtime, s.status,
-                             c.errors if c.data else None, c.warnings if c.data else None,
+                             c.errors if c.readable else None, c.warnings if c.readable else None,
                              json.dumps(messages or ([c.error] if c.error else []), ensure_ascii=False), figures))
                 if len(rows) >= BATCH:
                     _insert(db, rows)

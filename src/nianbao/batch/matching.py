@@ -51,7 +51,7 @@ class UnitStatus:
     @property
     def has_errors(self) -> bool:
         return self.status in FAILED and self.status != UNFILLED or bool(
-            self.chosen and self.chosen.data is not None and self.chosen.errors)
+            self.chosen and self.chosen.readable and self.chosen.errors)
 
     @property
     def counted(self) -> bool:
@@ -90,7 +90,7 @@ def match(returns: list[Returned], units: list[Unit] | None, year: int | None) -
 
     candidates: dict[str, list[Returned]] = {}
     for r in returns:
-        if r.data is not None:
+        if r.readable:
             uid, name = r.meta("unit_id"), norm_name(r.meta("agency") or "")
             key = uid if uid in statuses else by_name().get(name)
             if key is None:
@@ -120,12 +120,12 @@ def match(returns: list[Returned], units: list[Unit] | None, year: int | None) -
 def _status(st: UnitStatus, year: int | None) -> str:
     c = st.chosen
     assert c is not None
-    if c.data is None:
+    if not c.readable:
         return BROKEN
     if year is not None and c.meta("year") != year:
         st.notes.append(f"文件是 {c.meta('year')} 年度的，应为 {year} 年度")
         return WRONG_YEAR
-    if year is not None and c.data["edition"] != S.edition_for_year(year).key:
+    if year is not None and c.edition != S.edition_for_year(year).key:
         return WRONG_EDITION
     if c.untouched:
         st.notes.append("模板交回时还没有填写任何数字")
@@ -141,7 +141,7 @@ def _include(statuses: list[UnitStatus]) -> None:
             parent_of.setdefault(norm_name(s.name), norm_name(s.parent))
     aggregating = {norm_name(s.name): s for s in statuses if s.aggregating}
     for s in statuses:
-        if s.chosen is None or s.chosen.data is None:
+        if s.chosen is None or not s.chosen.readable:
             continue
         seen, node = set(), norm_name(s.name)
         while (node := parent_of.get(node, "")) and node not in seen:

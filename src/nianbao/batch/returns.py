@@ -20,6 +20,7 @@ import zlib
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +28,12 @@ from nianbao.addin.consolidate import summed_paths
 from nianbao.workbook_templates.format import figures as NF
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format.errors import NianbaoError
-from nianbao.workbook_templates.format.report_data import flat_values, set_path
+from nianbao.workbook_templates.format.report_data import set_path
 
 RETURNED = (".xlsx", ".xlsm", ".xls", ".xlsb", ".et", ".ods")
 DASHBOARD = "汇总情况"  # the first sheet of a SUMMARY.xlsx: a return that has it is a summary
 # The dashboard's figures, by their names in the catalogue of named figures.
-CHUNK = 16  # returns a worker reads before it hands them back
+CHUNK = 8  # returns a worker reads before it hands them back
 WORKER_MODULES = ("nianbao.addin.checks.validate", "nianbao.workbook_templates.xlsx.reader")
 KEY_FIGURES = (NF.NEW, NF.HANDLED, NF.CARRIED_FORWARD, NF.REVIEW, NF.LITIGATION)
 
@@ -77,17 +78,26 @@ class Returned:
     key: tuple[Any, ...] = ()  # KEY_FIGURES of this return
     is_summary: bool = False  # a SUMMARY.xlsx written by nianbao collect (a district's sum)
     untouched: bool = False  # every figure still blank: the template came back unfilled
-    bulk: bytes | None = None  # in transit from the worker: the Bulk, marshalled and compressed
+    first: str = ""  # the first of its messages (the dashboard's 说明), kept so the dashboard need not read the bulk back
+    bulk: bytes | None = None  # in transit from the worker: the Bulk, marshalled and compressed in two parts …
+    split: int = 0  # … the figures (bulk[:split]: what the sum needs) and the rest (the ledger's, the feedback's)
     at: int = -1  # where the Spill put the bulk aside (offset, length)
     size: int = 0
 
     @property
     def name(self) -> str:
-        return Path(self.path).name
+        # Path(self.path).name without making a Path: the paths are str() of Paths (normalised),
+        # where the two agree; asked for several times a unit by the ledger and the dashboard
+        return os.path.basename(self.path)
 
     @property
     def has_messages(self) -> bool:
         return bool(self.errors or self.warnings)
+
+    @property
+    def readable(self) -> bool:
+        """``data is not None``, without making the dict."""
+        return self.edition is not None
 
     @property
     def data(self) -> dict[str, Any] | None:
@@ -121,17 +131,30 @@ class Spill:
             self._end += r.size
         return r
 
-    def get(self, r: Returned) -> Bulk:
+    def _read(self, r: Returned, start: int, end: int | None = None) -> bytes:
+        """``r``'s bulk[start:end], wherever it is."""
         if r.bulk is not None:
-            return Bulk(*marshal.loads(zlib.decompress(r.bulk)))
+            return r.bulk[start:end]
         assert r.at >= 0, "a readable return has its bulk"
-        self._fh.seek(r.at)
-        return Bulk(*marshal.loads(zlib.decompress(self._fh.read(r.size))))
+        self._fh.seek(r.at + start)
+        return self._fh.read((r.size if end is None else end) - start)
+
+    def get(self, r: Returned) -> Bulk:
+        return Bulk(self.figures_of(r), *self.notes_of(r))
+
+    def figures_of(self, r: Returned) -> tuple[Any, ...]:
+        """The return's summed figures (summed_paths), without the rest of its bulk."""
+        return marshal.loads(zlib.decompress(self._read(r, 0, r.split)))
+
+    def notes_of(self, r: Returned) -> tuple[str, tuple[str, ...]]:
+        """The return's figures as the ledger keeps them, and its messages: the bulk but its figures."""
+        figures_json, messages = marshal.loads(zlib.decompress(self._read(r, r.split)))
+        return figures_json, messages
 
     def figures(self, r: Returned) -> dict[str, Any]:
         """The return's figures as report data (for summing and comparing)."""
         assert r.edition is not None
-        return unpack(S.get_edition(r.edition), self.get(r).figures, r.data["meta"] if r.data else None)
+        return unpack(S.get_edition(r.edition), self.figures_of(r), r.data["meta"] if r.data else None)
 
     def close(self) -> None:
         self._fh.close()
@@ -160,7 +183,7 @@ def file_hash(path: str) -> str:
 
 def read_one(path: str) -> Returned:
     """Read and validate one returned file (runs in a worker process)."""
-    from nianbao.addin.checks.registry import CATALOGUE, PROSE
+    from nianbao.addin.checks.registry import CATALOGUE, PROSE, values_of
     from nianbao.addin.checks.validate import validate
     from nianbao.workbook_templates.xlsx.package import XlsxPackage
     from nianbao.workbook_templates.xlsx.reader import FileCells, bind
@@ -181,14 +204,14 @@ def read_one(path: str) -> Returned:
         return r
     edition = S.get_edition(data["edition"])
     paths = summed_paths(edition)
-    values = flat_values(data, edition)
+    values = values_of(data, edition)  # flat_values, the rules' faster way (they are given it below)
     figures = tuple(values[p] for p in paths)
     r.untouched = all(v is None for v in figures)
     r.edition, r.meta_values = data["edition"], tuple(data["meta"].get(k) for k in META_KEYS)
     r.key = tuple(NF.value(data, name) for name in KEY_FIGURES)
     messages: list[str] = []
     if not r.untouched:
-        for f in validate(data, r.name).findings:
+        for f in validate(data, r.name, values=values).findings:  # the values made above, not again
             if f.severity not in ("error", "warning"):
                 continue
             if r.is_summary and CATALOGUE[f.rule].family == PROSE:
@@ -198,9 +221,30 @@ def read_one(path: str) -> Returned:
                 r.errors += 1
             else:
                 r.warnings += 1
-    figures_json = json.dumps(dict(zip(paths, figures)), ensure_ascii=False)
-    r.bulk = zlib.compress(marshal.dumps((figures, figures_json, tuple(messages))), 1)  # the paths repeat: ~7×
+    r.first = messages[0] if messages else ""
+    figures_json = figures_as_json(paths, figures)
+    head = zlib.compress(marshal.dumps(figures), 1)
+    r.bulk, r.split = head + zlib.compress(marshal.dumps((figures_json, tuple(messages))), 1), len(head)  # the paths repeat: ~7×
     return r
+
+
+@lru_cache(maxsize=8)
+def _json_keys(paths: tuple[str, ...]) -> tuple[str, ...] | None:
+    """Each path as a JSON key with its separator; None when a path repeats (a dict keeps one)."""
+    if not paths or len(set(paths)) != len(paths):
+        return None
+    return tuple(json.dumps(p, ensure_ascii=False) + ": " for p in paths)
+
+
+def figures_as_json(paths: tuple[str, ...], figures: tuple[Any, ...]) -> str:
+    """``json.dumps(dict(zip(paths, figures)), ensure_ascii=False)`` — the ledger's form of the
+    figures — with the keys, the same for every return of an edition, encoded once, and whole
+    numbers and blanks (nearly every figure) written directly."""
+    keys = _json_keys(paths)
+    if keys is None or len(figures) != len(paths):
+        return json.dumps(dict(zip(paths, figures)), ensure_ascii=False)
+    return "{" + ", ".join(key + (str(v) if type(v) is int else "null" if v is None else json.dumps(v, ensure_ascii=False))
+                           for key, v in zip(keys, figures)) + "}"
 
 
 def _hash_if_regular(path: str) -> str:
@@ -212,53 +256,136 @@ def _hash_if_regular(path: str) -> str:
 
 
 class Workers:
-    """The worker processes of a run (none for a handful of files): they read the returns, and
-    then do what costs the same however many units there are (SUMMARY's layout) while the parent
-    writes the rest."""
+    """The worker processes of a run (none for a handful of files): they read the returns; and one
+    more process (``side``) that does what costs the same however many units there are (SUMMARY's
+    layout): it gets ready while the returns are read (``warm``) and lays out while the parent
+    writes the rest.  Being a single process, what ``warm`` made there is there for ``submit``."""
 
     def __init__(self, files: int) -> None:
         self.pool: ProcessPoolExecutor | None = None
+        self.side: ProcessPoolExecutor | None = None
         if files > 8 and (os.cpu_count() or 1) > 1:
             for module in WORKER_MODULES:  # imported once here, before the workers fork, not in each of them
                 importlib.import_module(module)
             self.pool = ProcessPoolExecutor()
+            self.side = ProcessPoolExecutor(1)
 
     def __enter__(self) -> Workers:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
+        for pool in (self.pool, self.side):
+            if pool is not None:
+                pool.shutdown()
+
+    def warm(self, fn: Callable[..., None], *args: Any) -> None:
+        """``fn(*args)`` in the side process, for a ``submit`` to come (nothing without workers:
+        there the work is done when it is needed)."""
+        if self.side is not None:
+            self.side.submit(fn, *args)
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
-        """``fn(*args)`` in a worker (here, at once, without workers)."""
-        if self.pool is not None:
-            return self.pool.submit(fn, *args)
+        """``fn(*args)`` in the side process (here, at once, without workers)."""
+        if self.side is not None:
+            return self.side.submit(fn, *args)
         done: Future[Any] = Future()
         done.set_result(fn(*args))
         return done
 
 
-def read_all(files: Sequence[str | Path], spill: Spill, progress: Callable[[], None] | None = None,
-             workers: Workers | None = None) -> list[Returned]:
-    """Every file read and checked (in worker processes when there are many), its bulk put aside."""
-    paths = [str(p) for p in files]
+def _started(paths: list[str], workers: Workers) -> Iterable[Returned]:
+    """The reading of ``paths`` handed to the workers at once (or, without workers, to be done
+    here one by one as they are taken in): the results, in the order of ``paths``."""
+    if workers.pool is None:
+        return map(read_one, paths)
+    # small chunks: a finished chunk waits in the parent until the ones before it are in,
+    # so its size bounds what is held in memory at once
+    chunk = max(1, min(CHUNK, len(paths) // ((os.cpu_count() or 1) * 8)))
+    return workers.pool.map(read_one, paths, chunksize=chunk)
+
+
+def _taken_in(paths: list[str], results: Iterable[Returned], spill: Spill, progress: Callable[[], None] | None,
+              arrived: Callable[[Returned], None] | None) -> list[Returned]:
     out: list[Returned] = []
+    for path, r in zip(paths, results):
+        out.append(spill.put(r, path))
+        if arrived:
+            arrived(r)
+        if progress:
+            progress()
+    return out
+
+
+def read_all(files: Sequence[str | Path], spill: Spill, progress: Callable[[], None] | None = None,
+             workers: Workers | None = None, arrived: Callable[[Returned], None] | None = None) -> list[Returned]:
+    """Every file read and checked (in worker processes when there are many), its bulk put aside;
+    ``arrived`` is told of each as it comes in (what can be done before all are in)."""
+    paths = [str(p) for p in files]
     with contextlib.ExitStack() as stack:
         if workers is None:
             workers = stack.enter_context(Workers(len(paths)))
-        if workers.pool is not None:
-            # small chunks: a finished chunk waits in the parent until the ones before it are in,
-            # so its size bounds what is held in memory at once
-            chunk = max(1, min(CHUNK, len(paths) // ((os.cpu_count() or 1) * 8)))
-            results: Iterable[Returned] = workers.pool.map(read_one, paths, chunksize=chunk)
+        return _taken_in(paths, _started(paths, workers), spill, progress, arrived)
+
+
+class Reading:
+    """The returns being read from the moment the files are known: ``Reading(files)`` sets the
+    workers to read them at once, so that what the parent still has to do before it takes them
+    in (import the rest of collect, set up the progress bar) is done while they read.  Holds the
+    run's Spill and Workers until it is closed."""
+
+    def __init__(self, files: Sequence[str | Path]) -> None:
+        self.paths = [str(p) for p in files]
+        self.spill = Spill()
+        try:
+            self.workers = Workers(len(self.paths))
+            self._results: Iterable[Returned] | None = _started(self.paths, self.workers)
+        except BaseException:
+            self.spill.close()
+            raise
+
+    def returns(self, progress: Callable[[], None] | None = None,
+                arrived: Callable[[Returned], None] | None = None) -> list[Returned]:
+        """Every return, taken in as it comes (``read_all``'s ``progress`` and ``arrived``); once."""
+        assert self._results is not None, "the returns are taken in once"
+        results, self._results = self._results, None
+        return _taken_in(self.paths, results, self.spill, progress, arrived)
+
+    def close(self) -> None:
+        try:
+            self.workers.__exit__(None, None, None)
+        finally:
+            self.spill.close()
+
+    def __enter__(self) -> Reading:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def returned_files(inputs: list[Path], output: Path) -> list[str]:
+    """The files to read: folders' returned workbooks (not our outputs, manifests, locks or backups),
+    as plain strings (a thousand Path objects weigh more than the returns read from them)."""
+    from nianbao.batch.distribute import MANIFEST, candidate_files
+    from nianbao.workbook_templates.format.errors import OutputError
+
+    files: list[str] = []
+    target = output.resolve()
+    for item in inputs:
+        if item.is_dir():
+            files += [str(p) for p in candidate_files(item, RETURNED)
+                      if not _is(p, target) and p.name != f"{MANIFEST}.xlsx"]
+        elif item.exists():
+            files.append(str(item))
         else:
-            results = map(read_one, paths)
-        for path, r in zip(paths, results):
-            out.append(spill.put(r, path))
-            if progress:
-                progress()
-    return out
+            raise OutputError(f"找不到：{item}", f"not found: {item}")
+    return files
+
+
+def _is(p: Path, target: Path) -> bool:
+    """``p.resolve() == target`` (``target`` resolved), resolving only where it can be true: a
+    file listed in a folder that is not a link resolves to its folder's place and its own name."""
+    return (p.name.lower() == target.name.lower() or p.is_symlink()) and p.resolve() == target
 
 
 def year_of(returns: list[Returned]) -> int | None:

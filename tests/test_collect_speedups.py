@@ -1,0 +1,78 @@
+"""The faster ways collect does things (#18) give exactly what the plain ways gave."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from nianbao.addin.consolidate import add_up_figures, summed_paths
+from nianbao.batch.returns import Reading, Spill, _is, figures_as_json, read_all
+from nianbao.workbook_templates.format import schema as S
+from nianbao.workbook_templates.format.report_data import number, report_of
+
+VALUES = (None, 0, 0.0, -0.0, 1, 7, -3, 2.5, 0.1, 1e16, 10**20, True, "x", "引号\"\n")
+
+
+def _plain_sum(figures, edition):
+    """add_up_figures as it was: report by report, cell by cell."""
+    paths = summed_paths(edition)
+    sums = [None] * len(paths)
+    for figs in figures:
+        for i, v in enumerate(figs):
+            if type(v) in (int, float):
+                sums[i] = (0 if sums[i] is None else sums[i]) + v
+    return report_of(edition, {p: number(v) if isinstance(v, float) else v for p, v in zip(paths, sums) if v is not None})
+
+
+@pytest.mark.parametrize("key", sorted(S.EDITIONS))
+def test_the_sum_by_columns_is_the_sum_report_by_report(key):
+    edition, rnd = S.get_edition(key), random.Random(18)
+    width = len(summed_paths(edition))
+    for count in (0, 1, 5, 63, 64, 65, 200):
+        figures = [tuple(rnd.choice(VALUES) for _ in range(width)) for _ in range(count)]
+        assert repr(add_up_figures(iter(figures), edition)) == repr(_plain_sum(figures, edition))
+    short = [tuple(rnd.choice(VALUES) for _ in range(width - k)) for k in (0, 3, 0)]  # not of this edition
+    assert repr(add_up_figures(iter(short), edition)) == repr(_plain_sum(short, edition))
+
+
+@pytest.mark.parametrize("key", sorted(S.EDITIONS))
+def test_the_ledgers_json_is_json_dumps(key):
+    paths, rnd = summed_paths(S.get_edition(key)), random.Random(7)
+    for _ in range(100):
+        figures = tuple(rnd.choice((*VALUES, float("nan"), float("inf"))) for _ in paths)
+        assert figures_as_json(paths, figures) == json.dumps(dict(zip(paths, figures)), ensure_ascii=False)
+    assert figures_as_json((), ()) == "{}"
+    assert figures_as_json(("a", "a"), (1, 2)) == json.dumps({"a": 2})
+
+
+def test_a_file_is_the_output_only_where_it_resolves_to_it(tmp_path):
+    folder = tmp_path / "back"
+    folder.mkdir()
+    output = tmp_path / "out" / "SUMMARY.xlsx"
+    output.parent.mkdir()
+    output.write_bytes(b"x")
+    (folder / "a.xlsx").write_bytes(b"x")
+    (folder / "SUMMARY.xlsx").write_bytes(b"x")  # the same name elsewhere: another file
+    (folder / "link.xlsx").symlink_to(output)
+    (tmp_path / "out-link").symlink_to(tmp_path / "out")
+    target = output.resolve()
+    for p in [*folder.iterdir(), tmp_path / "out-link" / "SUMMARY.xlsx", tmp_path / "out" / "summary.xlsx"]:
+        assert _is(p, target) == (p.resolve() == target), p
+
+
+def test_reading_gives_what_read_all_gives(tmp_path):
+    files = [str(tmp_path / f"bad-{i}.xlsx") for i in range(12)]  # enough for the workers
+    for f in files:
+        Path(f).write_bytes(b"not a workbook")
+    with Spill() as spill:
+        plain = read_all(files, spill)
+    seen = []
+    with Reading(files) as reading:
+        begun = reading.returns(arrived=seen.append)
+        with pytest.raises(AssertionError):
+            reading.returns()  # taken in once
+    assert [(r.path, r.error, r.sha256) for r in begun] == [(r.path, r.error, r.sha256) for r in plain]
+    assert seen == begun
