@@ -288,12 +288,12 @@ def _tag(raw: bytes, name: bytes, start: int = 0) -> int:
     return at
 
 
-def _only(raw: bytes, name: bytes) -> bytes | None:
-    """The one element ``<name …>…</name>`` (or ``<name …/>``) of a part, b"" when there is
-    none, None when there are several."""
+def _only(raw: bytes, name: bytes) -> tuple[int, int] | None:
+    """Where the one element ``<name …>…</name>`` (or ``<name …/>``) of a part lies, (0, 0) when
+    there is none, None when there are several."""
     at = _tag(raw, b"<" + name)
     if at < 0:
-        return b""
+        return 0, 0
     end = raw.find(b">", at)
     if end < 0:
         return None
@@ -304,7 +304,7 @@ def _only(raw: bytes, name: bytes) -> bytes | None:
         if close < 0:
             return None
         stop = close + len(name) + 3
-    return None if _tag(raw, b"<" + name, stop) >= 0 else raw[at:stop]
+    return None if _tag(raw, b"<" + name, stop) >= 0 else (at, stop)
 
 
 def _tags(raw: bytes, name: bytes) -> int:
@@ -316,18 +316,49 @@ def workbook_key(raw: bytes) -> bytes | None:
     """What of xl/workbook.xml the reader uses — its sheets, its defined names, its date system —
     as one byte string, so that two parts that differ only in what the reader never looks at
     (Excel's window size, the active sheet, the calculation id) share one parse.  None: not plain."""
+    found = workbook_slices(raw)
+    return None if found is None else found[0]
+
+
+def workbook_slices(raw: bytes) -> tuple[bytes, list[tuple[int, int]]] | None:
+    """``workbook_key`` and where in the part its slices lie (the elements present, in order)."""
     if plain_start(raw) is None or ((b":sheet" in raw or b":definedName" in raw or b":workbookPr" in raw)
                                     and _WORKBOOK_PREFIXED.search(raw)):
         return None
-    sheets = _only(raw, b"sheets")
-    names = _only(raw, b"definedNames")
-    pr = _only(raw, b"workbookPr")
-    if sheets is None or names is None or pr is None:
+    spans = (_only(raw, b"sheets"), _only(raw, b"definedNames"), _only(raw, b"workbookPr"))
+    if None in spans:
         return None
+    sheets, names, pr = (raw[a:b] for a, b in spans)  # type: ignore[misc]
     # every <sheet> and <definedName> tag lies inside its slice: the slices say all the reader reads
     if _tags(raw, b"sheet") != _tags(sheets, b"sheet") or _tags(raw, b"definedName") != _tags(names, b"definedName"):
         return None
-    return b"\0".join((sheets, names, pr))
+    return b"\0".join((sheets, names, pr)), sorted(span for span in spans if span != (0, 0))  # type: ignore[misc]
+
+
+# Well-formedness, a slice at a time.  In a part in the plain form (no DTD, so no entity but the
+# five predefined ones and character references; no comment, CDATA section or processing
+# instruction but the declaration) every '<' opens a tag, and what an element is well-formed as
+# does not depend on where it stands.  So when a slice S of a part D = A + S + B is, on its own,
+# a well-formed document (one element, nothing around it) and the skeleton A + "<x/>" + B is
+# well-formed too, then D is: the skeleton's "<x/>" is parsed as an empty element in content (a
+# '<' cannot stand in an attribute value or in character data), S in its place is parsed as one
+# complete element in the same content, and the parser is then where it was after "<x/>", so B
+# reads the same.  A damaged skeleton proves nothing: the caller then checks the whole part, and
+# tells expat's own reason for the whole part, as before.
+
+
+def skeleton(raw: bytes, spans: list[tuple[int, int]]) -> bytes | None:
+    """The part with each slice (sorted, as ``workbook_slices`` gives them) replaced by an empty
+    element; None when slices overlap (then nothing is cut)."""
+    out: list[bytes] = []
+    pos = 0
+    for a, b in spans:
+        if a < pos:
+            return None
+        out += (raw[pos:a], b"<x/>")
+        pos = b
+    out.append(raw[pos:])
+    return b"".join(out)
 
 
 def parsed_targets(names: dict[str, str]) -> dict[str, tuple[str, str] | None]:
