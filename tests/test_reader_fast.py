@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 import struct
 import zipfile
 from pathlib import Path
@@ -21,7 +22,7 @@ from nianbao.workbook_templates.format.errors import NianbaoError
 from nianbao.workbook_templates.xlsx import package as P
 from nianbao.workbook_templates.xlsx import plain_xml
 from nianbao.workbook_templates.xlsx.package import XlsxPackage, _inflated
-from nianbao.workbook_templates.xlsx.reader import FileCells, _find_edition, _layout, read_workbook
+from nianbao.workbook_templates.xlsx.reader import FileCells, _find_edition, _layout, bind, read_workbook
 
 FILLED = FIXTURES / "city" / "市交回" / "示例市财政局-2023.xlsx"
 WORKBOOKS = sorted(FIXTURES.rglob("*.xlsx"))
@@ -162,6 +163,7 @@ def test_the_skeleton_cuts_each_slice() -> None:
 
 @pytest.mark.parametrize("path", WORKBOOKS, ids=lambda p: p.name)
 def test_the_entered_values_are_what_cell_gives(path: Path) -> None:
+    """In runs of one sheet (as the reader asks) and one cell at a time, what ``cell`` gives."""
     try:
         with XlsxPackage(path) as pkg:
             src = FileCells(pkg)
@@ -170,10 +172,74 @@ def test_the_entered_values_are_what_cell_gives(path: Path) -> None:
             if lay.missing or lay.no_sheet:
                 return
             where = [lay.cells[p] for p in edition.entered_paths]
-            got = pkg.values(where)
+            runs = {}  # grouped by sheet: what a run may be
+            for sheet, ref in where:
+                runs.setdefault(sheet, []).append(ref)
+            by_runs = pkg.values(list(runs.items()))
+            one_by_one = pkg.values([(sheet, [ref]) for sheet, ref in where])
         with XlsxPackage(path) as pkg:
-            want = [pkg.cell(*w) for w in where]
+            want = {w: pkg.cell(*w) for w in where}
     except NianbaoError:
         return
-    for g, w in zip(got, want):
-        assert (g == w.value and type(g) is type(w.value)) if type(g) is float else g == w
+    in_runs = [(sheet, ref) for sheet, refs in runs.items() for ref in refs]
+    for got, order in ((by_runs, in_runs), (one_by_one, where)):
+        for g, w in zip(got, (want[x] for x in order), strict=True):
+            assert (g == w.value and type(g) is type(w.value) and w.error is None) if type(g) is float else g == w
+
+
+# -- a sheet's tail, looked at once ---------------------------------------------------------------
+
+SHEET3 = "xl/worksheets/sheet3.xml"
+SHEET_DAMAGES = {
+    "in the cells": (b'<c r="D7"', b'<c r="D7" r="D7"'),
+    "in the head": (b"<sheetData>", b"<cols/ ><sheetData>"),
+    "in the tail": (b"</sheetData>", b"</sheetData><mergeCells a='1' a='1'/>"),
+    "after the tail": (b"</worksheet>", b"</worksheet><x/>"),
+    "an unknown reference": (b"</sheetData>", b"</sheetData><x a='&bogus;'/>"),
+}
+
+
+@pytest.mark.parametrize("name", SHEET_DAMAGES)
+def test_a_damaged_sheet_says_the_same_with_its_tail_known(tmp_path: Path, name: str) -> None:
+    old, new = SHEET_DAMAGES[name]
+    parts = _parts(FILLED)
+    good = _write(parts, tmp_path / "good.xlsx")
+    assert old in parts[SHEET3]
+    parts[SHEET3] = parts[SHEET3].replace(old, new, 1)
+    bad = _write(parts, tmp_path / "bad.xlsx")
+    plain_xml._TAILS.clear()
+    cold = _refusal(bad)
+    assert cold is not None and cold[0] == "CorruptWorkbook" and "第三部分" in cold[1]
+    read_workbook(good)  # its tails known
+    assert _refusal(bad) == cold
+
+
+TAIL_VARIANTS = {
+    "protection removed": lambda x: re.sub(rb"<sheetProtection[^>]*/>", b"", x),
+    "protection off": lambda x: re.sub(rb'<sheetProtection([^>]*) sheet="1"', rb'<sheetProtection\1 sheet="0"', x),
+    "protection after the tail": lambda x: re.sub(rb"(<sheetProtection[^>]*/>)(.*)</worksheet>", rb"\2\1</worksheet>",
+                                                  x, flags=re.S),
+    "protection before the cells": lambda x: re.sub(rb"(<sheetData>.*</sheetData>)(<sheetProtection[^>]*/>)",
+                                                    rb"\2\1", x, flags=re.S),
+    "a cell in the tail": lambda x: x.replace(b"</sheetData>", b'</sheetData><x><c r="Z1"><v>1</v></c></x>', 1),
+    "a row in the tail": lambda x: x.replace(b"</sheetData>", b'</sheetData><x><row r="99"/></x>', 1),
+    "page breaks": lambda x: x.replace(b"</worksheet>", b'<rowBreaks count="1"><brk id="9"/></rowBreaks></worksheet>', 1),
+    "spaces in the tail": lambda x: x.replace(b"</sheetData>", b"</sheetData>\n  ", 1),
+}
+
+
+@pytest.mark.parametrize("name", TAIL_VARIANTS)
+def test_a_tail_reads_alike_known_or_not(tmp_path: Path, name: str) -> None:
+    parts = _parts(FILLED)
+    changed = TAIL_VARIANTS[name](parts[SHEET3])
+    assert changed != parts[SHEET3]
+    parts[SHEET3] = changed
+    path = _write(parts, tmp_path / "v.xlsx")
+    plain_xml._TAILS.clear()
+    with XlsxPackage(path, plain=False) as pkg:
+        general = {n: pkg.sheet(n).protected for n in pkg.sheets}, bind(FileCells(pkg)).data
+    for _ in range(2):  # the tail new, then known
+        with XlsxPackage(path) as pkg:
+            assert ({n: pkg.sheet(n).protected for n in pkg.sheets}, bind(FileCells(pkg)).data) == general
+    known = plain_xml._known_tail(changed)
+    assert (known is None) == (name in ("a cell in the tail", "a row in the tail", "spaces in the tail"))

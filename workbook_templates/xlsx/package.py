@@ -27,6 +27,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Sequence
+from itertools import repeat
 from typing import IO, Any, NamedTuple
 
 from defusedxml import ElementTree as SafeET
@@ -61,6 +62,7 @@ class Sheet:
     protected: bool = False
     cells: dict[str, Cell] = field(default_factory=dict)  # converted on first use
     elements: dict[str, object] = field(default_factory=dict)  # ref -> the <c> element (or its plain bytes)
+    plain: bool = False  # every element is its plain bytes (``plain_xml.scan_sheet``)
 
 
 @dataclass
@@ -318,29 +320,30 @@ class XlsxPackage:
             sh.cells[ref] = cell
         return cell
 
-    def values(self, where: Sequence[tuple[str, str]]) -> list[float | Cell]:
-        """``cell(sheet, ref)`` for each of ``where``, in that order — except that a cell in the
-        plain form of a number (the bulk of a return) is given as its float alone, which is then
-        what ``cell`` would give as its value (no error; a formula beside a number is never looked
-        at by ``reader.cell_value``).  Everything else happens as ``cell`` does it, in the same
-        order: sheets parsed when first named, any other cell converted (or its sheet read the
-        general way) when reached."""
+    def values(self, runs: Sequence[tuple[str, Sequence[str]]]) -> list[float | Cell]:
+        """``cell(sheet, ref)`` for each ref of each (sheet, refs) run, in that order — except
+        that a cell in the plain form of a number (the bulk of a return) is given as its float
+        alone, which is then what ``cell`` would give as its value (no error; a formula beside a
+        number is never looked at by ``reader.cell_value``).  Everything else happens as ``cell``
+        does it, in the same order: sheets parsed when first named, any other cell converted (or
+        its sheet read the general way) when reached.  The numbers of a run are matched in one
+        go (C loops): matching reads the chunks and changes nothing."""
         out: list[float | Cell] = []
         match = plain_xml.NUMBER_CELL.match
-        last: str | None = None
-        elements: dict[str, object] = {}
-        for sheet, ref in where:
-            if sheet != last:
-                elements, last = self.sheet(sheet).elements, sheet
-            chunk = elements.get(ref)
-            if type(chunk) is bytes and (m := match(chunk)) is not None:  # as _plain_cell's first case
-                try:
-                    out.append(float(m.group(2)))
-                    continue
-                except ValueError:
-                    pass
-            out.append(self.cell(sheet, ref))
-            last = None  # the sheet may have been read again, the general way
+        for sheet, refs in runs:
+            sh = self.sheet(sheet)
+            if not sh.plain:
+                out += [self.cell(sheet, ref) for ref in refs]
+                continue
+            found = list(map(match, map(sh.elements.get, refs, repeat(b""))))
+            for ref, m in zip(refs, found):
+                if m is not None and sh.plain:  # (a cell before may have had the sheet read again)
+                    try:
+                        out.append(float(m[2]))
+                        continue
+                    except ValueError:
+                        pass
+                out.append(self.cell(sheet, ref))
         return out
 
     def _sheet_damaged(self, sh: Sheet, why: object) -> CorruptWorkbook:
@@ -363,12 +366,12 @@ class XlsxPackage:
                     raw = fh.read()
             except ZIP_ERRORS as e:
                 raise self._sheet_damaged(sh, e) from e
-        sh.elements, sh.protected = {}, False
+        sh.elements, sh.protected, sh.plain = {}, False, False
         scan = plain_xml.scan_sheet(raw) if plain and self.plain else None
         if isinstance(scan, str):
             raise self._sheet_damaged(sh, scan)
         if scan is not None:
-            sh.elements, sh.protected = scan.chunks, scan.protected  # type: ignore[assignment]
+            sh.elements, sh.protected, sh.plain = scan.chunks, scan.protected, True  # type: ignore[assignment]
             return
         try:
             root = etree.fromstring(raw, _SHEET_PARSER)

@@ -15,6 +15,7 @@ ways equal on every workbook the tests have.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from pyexpat import ExpatError, ParserCreate
 
 from lxml import etree
@@ -154,21 +155,60 @@ class SheetScan:
         self.protected = protected
 
 
-def scan_sheet(raw: bytes) -> SheetScan | str | None:
-    """The cells of a worksheet part, as chunks (converted only when looked up); the reason when
-    the part is not well-formed; None when it is not in the plain form."""
-    start = plain_start(raw)
-    if start is None:
+# The tail of a worksheet — what follows </sheetData>: protection, merged cells, conditional
+# formats, data validations, page setup — is the template's own, byte for byte the same in every
+# return of one template from one writer, and a third of the part.  Each distinct tail is looked at
+# once: whether it holds nothing the scan counts (no cell, row, prefixed name, comment …), what
+# its protection says, and that it is a run of well-formed elements.  A part with a known tail is
+# then scanned, and checked well-formed, with the tail cut out (``skeleton``: the argument is there).
+_TAILS: OrderedDict[bytes, tuple[bool | None, bool] | None] = OrderedDict()
+TAILS_KEPT = 256  # six sheets of a few templates (and writers)
+TAIL_MAX_BYTES = 256 * 1024  # a larger tail is scanned with its part, not kept
+
+
+def _tail_facts(tail: bytes) -> tuple[bool | None, bool] | None:
+    """(protection found in the tail: None when none, else the last one's value; the tail is a
+    run of well-formed elements), or None when the tail holds anything the scan would count."""
+    if not (tail[:1] == b"<" and tail[-1:] == b">") or b"<c " in tail or _ODD_CELL_TAG.search(tail) \
+            or b"<!" in tail or b"<?" in tail or tail.count(b"<row") != tail.count(b"<rowBreaks") \
+            or _PREFIX_HINT.search(tail):
         return None
-    if _ODD_CELL_TAG.search(raw) or (_PREFIX_HINT.search(raw) and _PREFIXED.search(raw)):
-        return None  # (three searches with a literal start: far faster than one alternation)
-    rows = _PLAIN_ROW.findall(raw)
-    if len(rows) != raw.count(b"<row") - raw.count(b"<rowBreaks") or (
-            max(map(len, rows), default=0) == 7 and any(len(r) == 7 and int(r) > 1_048_576 for r in rows)):
-        return None  # a row without its number, or a number the general reader refuses
-    protected = False
+    protection = _protection(tail)
+    if protection is None:
+        return None
+    return protection[0], well_formed(b"<x>" + tail + b"</x>") is None
+
+
+def _known_tail(raw: bytes) -> tuple[bytes, bool | None] | None:
+    """The part with its tail cut out (``skeleton``) and the tail's protection, when the tail is
+    one looked at before (or now) and found sound; else None (the part is scanned whole)."""
+    at = raw.find(b"<sheetData>")
+    end = raw.find(b"</sheetData>", at) if at >= 0 else -1
+    if end < 0 or raw.find(b"<sheetData", at + 1) >= 0:
+        return None
+    end += 12
+    close = raw.rfind(b"</")
+    if close <= end:
+        return None
+    tail = raw[end:close]
+    if len(tail) > TAIL_MAX_BYTES:
+        return None
+    facts = _TAILS.get(tail, False)
+    if facts is False:
+        facts = _TAILS[tail] = _tail_facts(tail)
+        if len(_TAILS) > TAILS_KEPT:
+            _TAILS.popitem(last=False)
+    if facts is None or not facts[1]:
+        return None
+    return skeleton(raw, [(end, close)]), facts[0]  # type: ignore[return-value]
+
+
+def _protection(raw: bytes) -> tuple[bool | None] | None:
+    """What the elements named sheetProtection (in any namespace) say: the last one counts —
+    (None,) when there is none; None when one is not in the plain form."""
+    protected: bool | None = None
     at = raw.find(b"sheetProtection")
-    while at >= 0:  # every element named sheetProtection, in any namespace; the last one counts
+    while at >= 0:
         lt = raw.rfind(b"<", 0, at)
         name = raw[lt + 1: at]
         if name[:1] != b"/":  # not an end tag
@@ -180,11 +220,54 @@ def scan_sheet(raw: bytes) -> SheetScan | str | None:
                 return None
             protected = attribute(values[b"sheet"]) in ("1", "true") if b"sheet" in values else False
         at = raw.find(b"sheetProtection", at + 15)
-    why = well_formed(raw)
+    return (protected,)
+
+
+def scan_sheet(raw: bytes) -> SheetScan | str | None:
+    """The cells of a worksheet part, as chunks (converted only when looked up); the reason when
+    the part is not well-formed; None when it is not in the plain form."""
+    if len(raw) > FAST_MAX_BYTES:
+        return None
+    cut = _known_tail(raw)
+    if cut is None:
+        return _scan_sheet(raw, raw, None)
+    return _scan_sheet(raw, cut[0], cut[1])
+
+
+def _scan_sheet(raw: bytes, part: bytes, tail_protection: bool | None) -> SheetScan | str | None:
+    """``scan_sheet`` of ``raw``, scanning ``part``: ``raw`` itself, or ``raw`` with a known tail
+    cut out (then ``tail_protection`` is what the tail's protection says, None for none).  Every
+    search here looks for a pattern that begins with '<' or ':' and holds no other '<', so none
+    can match across the cut: what is found in ``part`` is what is found in ``raw`` but the tail.
+    The chunks are those of ``raw`` but for the last one, which ends with the cut instead of the
+    tail — a cell is read from its own bytes only, up to its end tag, before the tail."""
+    start = plain_start(part)
+    if start is None:
+        return None
+    if _ODD_CELL_TAG.search(part) or (_PREFIX_HINT.search(part) and _PREFIXED.search(part)):
+        return None  # (three searches with a literal start: far faster than one alternation)
+    rows = _PLAIN_ROW.findall(part)
+    if len(rows) != part.count(b"<row") - part.count(b"<rowBreaks") or (
+            max(map(len, rows), default=0) == 7 and any(len(r) == 7 and int(r) > 1_048_576 for r in rows)):
+        return None  # a row without its number, or a number the general reader refuses
+    if part is raw:
+        found = _protection(raw)
+        if found is None:
+            return None
+        protected = bool(found[0])
+    else:  # the cut is where the tail's protection stood: before the end tag, after the sheet data
+        cut = part.rfind(b"</")
+        head, end = _protection(part[:cut]), _protection(part[cut:])
+        if head is None or end is None:
+            return None
+        protected = bool(end[0] if end[0] is not None else tail_protection if tail_protection is not None else head[0])
+    why = well_formed(part)
     if why is not None:
-        return why
-    parts = raw.split(b"<c ")
-    refs = _CELL_REF.findall(raw)
+        why = well_formed(raw) if part is not raw else why  # what expat says of the whole part
+        if why is not None:
+            return why
+    parts = part.split(b"<c ")
+    refs = _CELL_REF.findall(part)
     if len(refs) != len(parts) - 1:
         return None  # a cell whose first attribute is not a plain reference
     keys = b"\0".join(refs).decode("utf-8").split("\0") if refs else []

@@ -201,8 +201,9 @@ class _Layout:
     protected_sheets: list[str]
     versions: list[tuple[str, tuple[str, str] | None]]  # (name, its cell when the sheet exists)
     previous: tuple[str, list[str]] | None  # the hidden sheet and the cells of last year's report
-    # the entered values' cells, in the schema's order, and whether each is a figure (made on first use)
-    entered: tuple[list[tuple[str, str]], list[bool]] | None = None
+    # the entered values' cells in the schema's order, as runs of one sheet (sheet, refs), and
+    # whether each value is a figure (made on first use)
+    entered: tuple[list[tuple[str, list[str]]], list[bool]] | None = None
 
 
 def _layout(src: NamedCells, edition: Edition) -> _Layout:
@@ -358,10 +359,15 @@ def _entered(src: NamedCells, edition: Edition, lay: _Layout, r: _Binder) -> dic
             resolved[p] = value(p, cell(*cells[p]))
         return resolved
     if lay.entered is None:
-        lay.entered = ([cells[p] for p in edition.entered_paths],
-                       [edition.fields[p].kind in _NUMERIC_KINDS for p in edition.entered_paths])
-    where, numeric = lay.entered
-    for p, got, figure in zip(edition.entered_paths, values(where), numeric):
+        runs: list[tuple[str, list[str]]] = []
+        for p in edition.entered_paths:
+            sheet, ref = cells[p]
+            if not runs or runs[-1][0] != sheet:
+                runs.append((sheet, []))
+            runs[-1][1].append(ref)
+        lay.entered = runs, [edition.fields[p].kind in _NUMERIC_KINDS for p in edition.entered_paths]
+    runs, numeric = lay.entered
+    for p, got, figure in zip(edition.entered_paths, values(runs), numeric):
         if type(got) is float:
             if figure and -MAX_FIGURE < got < MAX_FIGURE:
                 resolved[p] = int(got) if got.is_integer() else got
