@@ -39,6 +39,8 @@ _PREFIX_HINT = re.compile(rb":(?:c|row|sheetProtection)[\s/>]")  # perhaps a pre
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.\-]*:(?:c|row|sheetProtection)[\s/>]")
 _CELL_REF = re.compile(rb'<c r="([^"&<]+)"')
 _PLAIN_ROW = re.compile(rb'<row r="([1-9][0-9]{0,6})"[\s/>]')
+_OTHER_ROW = re.compile(rb'<row(?! r="[1-9][0-9]{0,6}"[\s/>]|Breaks)')  # "<row" neither plain nor <rowBreaks
+_LONG_ROW = re.compile(rb'<row r="[1-9][0-9]{6}"[\s/>]')
 _PREFIX = re.compile(rb"[A-Za-z_][\w.\-]*:")
 _PROTECTION = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?sheetProtection(?=[\s/>])((?:\s+[^\s=/<>]+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*)\s*/?>")
 # a cell chunk, after the split on "<c ": its reference, its other attributes, its body
@@ -246,10 +248,12 @@ def _scan_sheet(raw: bytes, part: bytes, tail_protection: bool | None) -> SheetS
         return None
     if _ODD_CELL_TAG.search(part) or (_PREFIX_HINT.search(part) and _PREFIXED.search(part)):
         return None  # (three searches with a literal start: far faster than one alternation)
-    rows = _PLAIN_ROW.findall(part)
-    if len(rows) != part.count(b"<row") - part.count(b"<rowBreaks") or (
-            max(map(len, rows), default=0) == 7 and any(len(r) == 7 and int(r) > 1_048_576 for r in rows)):
-        return None  # a row without its number, or a number the general reader refuses
+    # a row without its number (a "<row" that is neither a plain row nor <rowBreaks: what made
+    # the count of plain rows differ from the count of "<row" less <rowBreaks), or a number the
+    # general reader refuses (only a seven-digit one can be)
+    if _OTHER_ROW.search(part) or (_LONG_ROW.search(part) and any(
+            len(r) == 7 and int(r) > 1_048_576 for r in _PLAIN_ROW.findall(part))):
+        return None
     if part is raw:
         found = _protection(raw)
         if found is None:
@@ -270,8 +274,26 @@ def _scan_sheet(raw: bytes, part: bytes, tail_protection: bool | None) -> SheetS
     refs = _CELL_REF.findall(part)
     if len(refs) != len(parts) - 1:
         return None  # a cell whose first attribute is not a plain reference
-    keys = b"\0".join(refs).decode("utf-8").split("\0") if refs else []
-    return SheetScan(dict(zip(keys, parts[1:])), protected)
+    return SheetScan(dict(zip(_keys(refs), parts[1:])), protected)
+
+
+# The cells' references of a sheet, as the text keys of its chunks: kept by the whole sequence,
+# which every return of one template shares while nobody types into a cell the template left
+# empty (a key made once keeps its hash: the dict of a sheet's chunks is then quick to make).
+_KEYS: OrderedDict[bytes, list[str]] = OrderedDict()
+KEYS_KEPT = 256
+
+
+def _keys(refs: list[bytes]) -> list[str]:
+    if not refs:
+        return []
+    joined = b"\0".join(refs)
+    keys = _KEYS.get(joined)
+    if keys is None:
+        keys = _KEYS[joined] = joined.decode("utf-8").split("\0")
+        if len(_KEYS) > KEYS_KEPT:
+            _KEYS.popitem(last=False)
+    return keys
 
 
 def cell_parts(chunk: bytes) -> tuple[str, str | None, str | None, str | None] | None:
