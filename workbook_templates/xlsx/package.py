@@ -24,10 +24,10 @@ import struct
 import zipfile
 import zlib
 from collections import OrderedDict
-from dataclasses import dataclass, field
-from pathlib import Path
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from itertools import repeat
+from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from defusedxml import ElementTree as SafeET
@@ -69,7 +69,8 @@ class Sheet:
 class WorkbookPart:
     """What xl/workbook.xml and its relationships say, parsed once per distinct part: the sheets
     (name, part, state), the workbook-scope names, the date system.  Shared by every package with
-    the same part: never changed after it is made, except for the two memos below."""
+    the same part: never changed after it is made (``sound`` is set as it is made), except for
+    the two memos below."""
 
     sheets: tuple[tuple[str, str, str], ...]
     names: dict[str, str]
