@@ -337,6 +337,12 @@ class XlsxPackage:
                 out += [self.cell(sheet, ref) for ref in refs]
                 continue
             found = list(map(match, map(sh.elements.get, refs, repeat(b""))))
+            if None not in found:  # the usual run: every cell a number, nothing else to happen between
+                try:
+                    out += [float(m[2]) for m in found]
+                    continue
+                except ValueError:  # a number-like text that is not one: cell by cell, as below
+                    pass
             for ref, m in zip(refs, found):
                 if m is not None and sh.plain:  # (a cell before may have had the sheet read again)
                     try:
