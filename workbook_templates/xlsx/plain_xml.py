@@ -165,7 +165,7 @@ class SheetScan:
 # then scanned, and checked well-formed, with the tail cut out (``skeleton``: the argument is there).
 _TAILS: OrderedDict[bytes, tuple[bool | None, bool] | None] = OrderedDict()
 TAILS_KEPT = 256  # six sheets of a few templates (and writers)
-TAIL_MAX_BYTES = 256 * 1024  # a larger tail is scanned with its part, not kept
+TAIL_MAX_BYTES = 64 * 1024  # a larger tail is scanned with its part, not kept (a template's: a few KB)
 
 
 def _tail_facts(tail: bytes) -> tuple[bool | None, bool] | None:
@@ -282,12 +282,15 @@ def _scan_sheet(raw: bytes, part: bytes, tail_protection: bool | None) -> SheetS
 # empty (a key made once keeps its hash: the dict of a sheet's chunks is then quick to make).
 _KEYS: OrderedDict[bytes, list[str]] = OrderedDict()
 KEYS_KEPT = 256
+KEYS_MAX_CELLS = 4096  # a sheet with more cells is not a template's: its keys are made, not kept
 
 
 def _keys(refs: list[bytes]) -> list[str]:
     if not refs:
         return []
     joined = b"\0".join(refs)
+    if len(refs) > KEYS_MAX_CELLS:
+        return joined.decode("utf-8").split("\0")
     keys = _KEYS.get(joined)
     if keys is None:
         keys = _KEYS[joined] = joined.decode("utf-8").split("\0")
