@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 _REF = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
 # 'Sheet name'!$D$7  or  Sheet!$D$7:$D$9
@@ -101,8 +102,12 @@ def sum_formula(refs: Iterable[str]) -> str:
     return f"=SUM({','.join(ranges(refs))})"
 
 
+@lru_cache(maxsize=4096)
 def same_formula(a: str, b: str) -> bool:
-    """Formula texts equal up to '=', '$', case and spaces (LibreOffice and Excel differ)."""
+    """Formula texts equal up to '=', '$', case and spaces (LibreOffice and Excel differ).
+
+    Kept by the pair: a template's totals hold the same few dozen formulas in every return of
+    it, so a batch asks the same pairs again and again."""
 
     def norm(s: str) -> str:
         return s.lstrip("=").replace("$", "").replace(" ", "").upper()

@@ -20,9 +20,13 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -58,23 +62,33 @@ class Sheet:
     protected: bool = False
     cells: dict[str, Cell] = field(default_factory=dict)  # converted on first use
     elements: dict[str, object] = field(default_factory=dict)  # ref -> the <c> element (or its plain bytes)
+    plain: bool = False  # every element is its plain bytes (``plain_xml.scan_sheet``)
 
 
 @dataclass
 class WorkbookPart:
     """What xl/workbook.xml and its relationships say, parsed once per distinct part: the sheets
     (name, part, state), the workbook-scope names, the date system.  Shared by every package with
-    the same part: never changed after it is made, except for the two memos below."""
+    the same part: never changed after it is made (``sound`` is set as it is made), except for
+    the two memos below."""
 
     sheets: tuple[tuple[str, str, str], ...]
     names: dict[str, str]
     date1904: bool
     targets: dict[str, tuple[str, str] | None] = field(default_factory=dict)  # name -> parsed target
     memo: dict[str, Any] = field(default_factory=dict)  # what a reader derives from the names alone
+    sound: bool = False  # its slices checked well-formed on their own (``_read_workbook``)
 
 
 _WORKBOOK_PARTS: OrderedDict[tuple[bytes, bytes | None], WorkbookPart] = OrderedDict()
 WORKBOOK_PARTS_KEPT = 64  # distinct templates (and writers) in one batch: a handful
+
+
+def _skeleton_sound(raw: bytes, spans: list[tuple[int, int]]) -> bool:
+    """The part is well-formed, known from its skeleton alone: its slices are those of a part
+    read before, each well-formed on its own (``plain_xml.skeleton`` says why that suffices)."""
+    bones = plain_xml.skeleton(raw, spans)
+    return bones is not None and plain_xml.well_formed(bones) is None
 
 
 def _local(tag: str) -> str:
@@ -156,7 +170,7 @@ class XlsxPackage:
 
     # -- parts ----------------------------------------------------------------------------
 
-    def _open(self, part: str) -> IO[bytes]:
+    def _info(self, part: str) -> zipfile.ZipInfo:
         try:
             info = self._zip.getinfo(part)
         except KeyError:
@@ -167,11 +181,18 @@ class XlsxPackage:
                 f"{self.path.name} 中的 {part} 解压后过大（{info.file_size // 2**20} MB），拒绝读取。",
                 f"{part} in {self.path.name} is too large when unpacked ({info.file_size} bytes)",
             )
-        return self._zip.open(info)
+        return info
+
+    def _open(self, part: str) -> IO[bytes]:
+        return self._zip.open(self._info(part))
 
     def _read(self, part: str) -> bytes:
+        info = self._info(part)
+        found = _inflated(self.raw, info)
+        if found is not None:
+            return found
         try:
-            with self._open(part) as fh:
+            with self._zip.open(info) as fh:
                 return fh.read()
         except ZIP_ERRORS as e:
             raise self._damaged(part, e) from e
@@ -199,17 +220,25 @@ class XlsxPackage:
         the same — else parsed."""
         raw = self._read("xl/workbook.xml")
         rels = self._read("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in self._members else None
-        key = plain_xml.workbook_key(raw) if self.plain else None
-        if key is None:
+        sliced = plain_xml.workbook_slices(raw) if self.plain else None
+        if sliced is None:
             return self._parse_workbook(raw, rels)
+        key, spans = sliced
+        found = _WORKBOOK_PARTS.get((key, rels))
+        if found is not None and found.sound and _skeleton_sound(raw, spans):
+            _WORKBOOK_PARTS.move_to_end((key, rels))
+            return found
         why = plain_xml.well_formed(raw)
         if why is not None:
             raise self._damaged("xl/workbook.xml", why)
-        found = _WORKBOOK_PARTS.get((key, rels))
         if found is not None:
             _WORKBOOK_PARTS.move_to_end((key, rels))
             return found
         found = _WORKBOOK_PARTS[(key, rels)] = self._parse_workbook(raw, rels)
+        # each slice on its own a well-formed element (then it holds no NUL either, so that no
+        # other three slices join into the same key): later parts with the same slices need only
+        # their skeleton checked (``plain_xml.skeleton``)
+        found.sound = all(plain_xml.well_formed(raw[a:b]) is None for a, b in spans)
         if len(_WORKBOOK_PARTS) > WORKBOOK_PARTS_KEPT:
             _WORKBOOK_PARTS.popitem(last=False)
         return found
@@ -292,6 +321,38 @@ class XlsxPackage:
             sh.cells[ref] = cell
         return cell
 
+    def values(self, runs: Sequence[tuple[str, Sequence[str]]]) -> list[float | Cell]:
+        """``cell(sheet, ref)`` for each ref of each (sheet, refs) run, in that order — except
+        that a cell in the plain form of a number (the bulk of a return) is given as its float
+        alone, which is then what ``cell`` would give as its value (no error; a formula beside a
+        number is never looked at by ``reader.cell_value``).  Everything else happens as ``cell``
+        does it, in the same order: sheets parsed when first named, any other cell converted (or
+        its sheet read the general way) when reached.  The numbers of a run are matched in one
+        go (C loops): matching reads the chunks and changes nothing."""
+        out: list[float | Cell] = []
+        match = plain_xml.NUMBER_CELL.match
+        for sheet, refs in runs:
+            sh = self.sheet(sheet)
+            if not sh.plain:
+                out += [self.cell(sheet, ref) for ref in refs]
+                continue
+            found = list(map(match, map(sh.elements.get, refs, repeat(b""))))
+            if None not in found:  # the usual run: every cell a number, nothing else to happen between
+                try:
+                    out += [float(m[2]) for m in found]
+                    continue
+                except ValueError:  # a number-like text that is not one: cell by cell, as below
+                    pass
+            for ref, m in zip(refs, found):
+                if m is not None and sh.plain:  # (a cell before may have had the sheet read again)
+                    try:
+                        out.append(float(m[2]))
+                        continue
+                    except ValueError:
+                        pass
+                out.append(self.cell(sheet, ref))
+        return out
+
     def _sheet_damaged(self, sh: Sheet, why: object) -> CorruptWorkbook:
         return CorruptWorkbook(f"{self.path.name} 的工作表“{sh.name}”已损坏，无法读取。",
                                f"sheet {sh.name!r} of {self.path.name} is damaged: {why}")
@@ -304,17 +365,20 @@ class XlsxPackage:
             raise CorruptWorkbook(f"{self.path.name} 的工作表“{sh.name}”缺少内容部件，文件已损坏。",
                                   f"sheet {sh.name!r} of {self.path.name} has no part")
         self._shared_strings()  # a damaged string table is told before the sheet, as always
-        try:
-            with self._open(sh.part) as fh:
-                raw = fh.read()
-        except ZIP_ERRORS as e:
-            raise self._sheet_damaged(sh, e) from e
-        sh.elements, sh.protected = {}, False
+        info = self._info(sh.part)
+        raw = _inflated(self.raw, info)
+        if raw is None:
+            try:
+                with self._zip.open(info) as fh:
+                    raw = fh.read()
+            except ZIP_ERRORS as e:
+                raise self._sheet_damaged(sh, e) from e
+        sh.elements, sh.protected, sh.plain = {}, False, False
         scan = plain_xml.scan_sheet(raw) if plain and self.plain else None
         if isinstance(scan, str):
             raise self._sheet_damaged(sh, scan)
         if scan is not None:
-            sh.elements, sh.protected = scan.chunks, scan.protected  # type: ignore[assignment]
+            sh.elements, sh.protected, sh.plain = scan.chunks, scan.protected, True  # type: ignore[assignment]
             return
         try:
             root = etree.fromstring(raw, _SHEET_PARSER)
@@ -360,6 +424,53 @@ class XlsxPackage:
             else:
                 sh.protected = el.get("sheet") in ("1", "true")
 
+
+
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader
+_ODD_FLAGS = 0x1 | 0x20 | 0x40  # encrypted, compressed patched data, strong encryption
+
+
+def _inflated(raw: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """A part's bytes, taken from the archive's bytes at the offset its directory entry gives —
+    what ``ZipFile.open(info).read()`` returns, without the file object around it (half the cost
+    of reading a small part).  Only for a part with nothing unusual about it: a local header that
+    is there and names the part, stored or deflated, not encrypted, the whole deflate stream
+    inside its compressed size, exactly ``file_size`` bytes whose CRC-32 is the directory's.
+    Anything else answers None, and ``zipfile`` reads the part (or refuses it) as it always did.
+    The output is never let grow past ``file_size`` (checked against the limit before)."""
+    if info.flag_bits & _ODD_FLAGS or info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED):
+        return None
+    at = info.header_offset
+    head = raw[at: at + 30]
+    if len(head) != 30:
+        return None
+    fields = _LOCAL_HEADER.unpack(head)
+    if fields[0] != b"PK\x03\x04":
+        return None
+    name_len, extra_len = fields[10], fields[11]
+    name = raw[at + 30: at + 30 + name_len]
+    try:
+        if name.decode("utf-8" if fields[3] & 0x800 else "cp437") != info.orig_filename:
+            return None
+    except UnicodeDecodeError:
+        return None
+    start = at + 30 + name_len + extra_len
+    data = raw[start: start + info.compress_size]
+    if len(data) != info.compress_size:
+        return None
+    if info.compress_type == zipfile.ZIP_STORED:
+        out = data
+    else:
+        inflate = zlib.decompressobj(-15)
+        try:
+            out = inflate.decompress(data, info.file_size + 1)
+        except zlib.error:
+            return None
+        if not inflate.eof:
+            return None
+    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+        return None
+    return out
 
 
 def _text_of(el) -> str:

@@ -15,6 +15,7 @@ ways equal on every workbook the tests have.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from pyexpat import ExpatError, ParserCreate
 
 from lxml import etree
@@ -38,6 +39,8 @@ _PREFIX_HINT = re.compile(rb":(?:c|row|sheetProtection)[\s/>]")  # perhaps a pre
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.\-]*:(?:c|row|sheetProtection)[\s/>]")
 _CELL_REF = re.compile(rb'<c r="([^"&<]+)"')
 _PLAIN_ROW = re.compile(rb'<row r="([1-9][0-9]{0,6})"[\s/>]')
+_OTHER_ROW = re.compile(rb'<row(?! r="[1-9][0-9]{0,6}"[\s/>]|Breaks)')  # "<row" neither plain nor <rowBreaks
+_LONG_ROW = re.compile(rb'<row r="[1-9][0-9]{6}"[\s/>]')
 _PREFIX = re.compile(rb"[A-Za-z_][\w.\-]*:")
 _PROTECTION = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?sheetProtection(?=[\s/>])((?:\s+[^\s=/<>]+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*)\s*/?>")
 # a cell chunk, after the split on "<c ": its reference, its other attributes, its body
@@ -154,21 +157,60 @@ class SheetScan:
         self.protected = protected
 
 
-def scan_sheet(raw: bytes) -> SheetScan | str | None:
-    """The cells of a worksheet part, as chunks (converted only when looked up); the reason when
-    the part is not well-formed; None when it is not in the plain form."""
-    start = plain_start(raw)
-    if start is None:
+# The tail of a worksheet — what follows </sheetData>: protection, merged cells, conditional
+# formats, data validations, page setup — is the template's own, byte for byte the same in every
+# return of one template from one writer, and a third of the part.  Each distinct tail is looked at
+# once: whether it holds nothing the scan counts (no cell, row, prefixed name, comment …), what
+# its protection says, and that it is a run of well-formed elements.  A part with a known tail is
+# then scanned, and checked well-formed, with the tail cut out (``skeleton``: the argument is there).
+_TAILS: OrderedDict[bytes, tuple[bool | None, bool] | None] = OrderedDict()
+TAILS_KEPT = 256  # six sheets of a few templates (and writers)
+TAIL_MAX_BYTES = 64 * 1024  # a larger tail is scanned with its part, not kept (a template's: a few KB)
+
+
+def _tail_facts(tail: bytes) -> tuple[bool | None, bool] | None:
+    """(protection found in the tail: None when none, else the last one's value; the tail is a
+    run of well-formed elements), or None when the tail holds anything the scan would count."""
+    if not (tail[:1] == b"<" and tail[-1:] == b">") or b"<c " in tail or _ODD_CELL_TAG.search(tail) \
+            or b"<!" in tail or b"<?" in tail or tail.count(b"<row") != tail.count(b"<rowBreaks") \
+            or _PREFIX_HINT.search(tail):
         return None
-    if _ODD_CELL_TAG.search(raw) or (_PREFIX_HINT.search(raw) and _PREFIXED.search(raw)):
-        return None  # (three searches with a literal start: far faster than one alternation)
-    rows = _PLAIN_ROW.findall(raw)
-    if len(rows) != raw.count(b"<row") - raw.count(b"<rowBreaks") or (
-            max(map(len, rows), default=0) == 7 and any(len(r) == 7 and int(r) > 1_048_576 for r in rows)):
-        return None  # a row without its number, or a number the general reader refuses
-    protected = False
+    protection = _protection(tail)
+    if protection is None:
+        return None
+    return protection[0], well_formed(b"<x>" + tail + b"</x>") is None
+
+
+def _known_tail(raw: bytes) -> tuple[bytes, bool | None] | None:
+    """The part with its tail cut out (``skeleton``) and the tail's protection, when the tail is
+    one looked at before (or now) and found sound; else None (the part is scanned whole)."""
+    at = raw.find(b"<sheetData>")
+    end = raw.find(b"</sheetData>", at) if at >= 0 else -1
+    if end < 0 or raw.find(b"<sheetData", at + 1) >= 0:
+        return None
+    end += 12
+    close = raw.rfind(b"</")
+    if close <= end:
+        return None
+    tail = raw[end:close]
+    if len(tail) > TAIL_MAX_BYTES:
+        return None
+    facts = _TAILS.get(tail, False)
+    if facts is False:
+        facts = _TAILS[tail] = _tail_facts(tail)
+        if len(_TAILS) > TAILS_KEPT:
+            _TAILS.popitem(last=False)
+    if facts is None or not facts[1]:
+        return None
+    return skeleton(raw, [(end, close)]), facts[0]  # type: ignore[return-value]
+
+
+def _protection(raw: bytes) -> tuple[bool | None] | None:
+    """What the elements named sheetProtection (in any namespace) say: the last one counts —
+    (None,) when there is none; None when one is not in the plain form."""
+    protected: bool | None = None
     at = raw.find(b"sheetProtection")
-    while at >= 0:  # every element named sheetProtection, in any namespace; the last one counts
+    while at >= 0:
         lt = raw.rfind(b"<", 0, at)
         name = raw[lt + 1: at]
         if name[:1] != b"/":  # not an end tag
@@ -180,15 +222,81 @@ def scan_sheet(raw: bytes) -> SheetScan | str | None:
                 return None
             protected = attribute(values[b"sheet"]) in ("1", "true") if b"sheet" in values else False
         at = raw.find(b"sheetProtection", at + 15)
-    why = well_formed(raw)
+    return (protected,)
+
+
+def scan_sheet(raw: bytes) -> SheetScan | str | None:
+    """The cells of a worksheet part, as chunks (converted only when looked up); the reason when
+    the part is not well-formed; None when it is not in the plain form."""
+    if len(raw) > FAST_MAX_BYTES:
+        return None
+    cut = _known_tail(raw)
+    if cut is None:
+        return _scan_sheet(raw, raw, None)
+    return _scan_sheet(raw, cut[0], cut[1])
+
+
+def _scan_sheet(raw: bytes, part: bytes, tail_protection: bool | None) -> SheetScan | str | None:
+    """``scan_sheet`` of ``raw``, scanning ``part``: ``raw`` itself, or ``raw`` with a known tail
+    cut out (then ``tail_protection`` is what the tail's protection says, None for none).  Every
+    search here looks for a pattern that begins with '<' or ':' and holds no other '<', so none
+    can match across the cut: what is found in ``part`` is what is found in ``raw`` but the tail.
+    The chunks are those of ``raw`` but for the last one, which ends with the cut instead of the
+    tail — a cell is read from its own bytes only, up to its end tag, before the tail."""
+    start = plain_start(part)
+    if start is None:
+        return None
+    if _ODD_CELL_TAG.search(part) or (_PREFIX_HINT.search(part) and _PREFIXED.search(part)):
+        return None  # (three searches with a literal start: far faster than one alternation)
+    # a row without its number (a "<row" that is neither a plain row nor <rowBreaks: what made
+    # the count of plain rows differ from the count of "<row" less <rowBreaks), or a number the
+    # general reader refuses (only a seven-digit one can be)
+    if _OTHER_ROW.search(part) or (_LONG_ROW.search(part) and any(
+            len(r) == 7 and int(r) > 1_048_576 for r in _PLAIN_ROW.findall(part))):
+        return None
+    if part is raw:
+        found = _protection(raw)
+        if found is None:
+            return None
+        protected = bool(found[0])
+    else:  # the cut is where the tail's protection stood: before the end tag, after the sheet data
+        cut = part.rfind(b"</")
+        head, end = _protection(part[:cut]), _protection(part[cut:])
+        if head is None or end is None:
+            return None
+        protected = bool(end[0] if end[0] is not None else tail_protection if tail_protection is not None else head[0])
+    why = well_formed(part)
     if why is not None:
-        return why
-    parts = raw.split(b"<c ")
-    refs = _CELL_REF.findall(raw)
+        why = well_formed(raw) if part is not raw else why  # what expat says of the whole part
+        if why is not None:
+            return why
+    parts = part.split(b"<c ")
+    refs = _CELL_REF.findall(part)
     if len(refs) != len(parts) - 1:
         return None  # a cell whose first attribute is not a plain reference
-    keys = b"\0".join(refs).decode("utf-8").split("\0") if refs else []
-    return SheetScan(dict(zip(keys, parts[1:])), protected)
+    return SheetScan(dict(zip(_keys(refs), parts[1:])), protected)
+
+
+# The cells' references of a sheet, as the text keys of its chunks: kept by the whole sequence,
+# which every return of one template shares while nobody types into a cell the template left
+# empty (a key made once keeps its hash: the dict of a sheet's chunks is then quick to make).
+_KEYS: OrderedDict[bytes, list[str]] = OrderedDict()
+KEYS_KEPT = 256
+KEYS_MAX_CELLS = 4096  # a sheet with more cells is not a template's: its keys are made, not kept
+
+
+def _keys(refs: list[bytes]) -> list[str]:
+    if not refs:
+        return []
+    joined = b"\0".join(refs)
+    if len(refs) > KEYS_MAX_CELLS:
+        return joined.decode("utf-8").split("\0")
+    keys = _KEYS.get(joined)
+    if keys is None:
+        keys = _KEYS[joined] = joined.decode("utf-8").split("\0")
+        if len(_KEYS) > KEYS_KEPT:
+            _KEYS.popitem(last=False)
+    return keys
 
 
 def cell_parts(chunk: bytes) -> tuple[str, str | None, str | None, str | None] | None:
@@ -288,12 +396,12 @@ def _tag(raw: bytes, name: bytes, start: int = 0) -> int:
     return at
 
 
-def _only(raw: bytes, name: bytes) -> bytes | None:
-    """The one element ``<name …>…</name>`` (or ``<name …/>``) of a part, b"" when there is
-    none, None when there are several."""
+def _only(raw: bytes, name: bytes) -> tuple[int, int] | None:
+    """Where the one element ``<name …>…</name>`` (or ``<name …/>``) of a part lies, (0, 0) when
+    there is none, None when there are several."""
     at = _tag(raw, b"<" + name)
     if at < 0:
-        return b""
+        return 0, 0
     end = raw.find(b">", at)
     if end < 0:
         return None
@@ -304,7 +412,7 @@ def _only(raw: bytes, name: bytes) -> bytes | None:
         if close < 0:
             return None
         stop = close + len(name) + 3
-    return None if _tag(raw, b"<" + name, stop) >= 0 else raw[at:stop]
+    return None if _tag(raw, b"<" + name, stop) >= 0 else (at, stop)
 
 
 def _tags(raw: bytes, name: bytes) -> int:
@@ -316,18 +424,49 @@ def workbook_key(raw: bytes) -> bytes | None:
     """What of xl/workbook.xml the reader uses — its sheets, its defined names, its date system —
     as one byte string, so that two parts that differ only in what the reader never looks at
     (Excel's window size, the active sheet, the calculation id) share one parse.  None: not plain."""
+    found = workbook_slices(raw)
+    return None if found is None else found[0]
+
+
+def workbook_slices(raw: bytes) -> tuple[bytes, list[tuple[int, int]]] | None:
+    """``workbook_key`` and where in the part its slices lie (the elements present, in order)."""
     if plain_start(raw) is None or ((b":sheet" in raw or b":definedName" in raw or b":workbookPr" in raw)
                                     and _WORKBOOK_PREFIXED.search(raw)):
         return None
-    sheets = _only(raw, b"sheets")
-    names = _only(raw, b"definedNames")
-    pr = _only(raw, b"workbookPr")
-    if sheets is None or names is None or pr is None:
+    spans = (_only(raw, b"sheets"), _only(raw, b"definedNames"), _only(raw, b"workbookPr"))
+    if None in spans:
         return None
+    sheets, names, pr = (raw[a:b] for a, b in spans)  # type: ignore[misc]
     # every <sheet> and <definedName> tag lies inside its slice: the slices say all the reader reads
     if _tags(raw, b"sheet") != _tags(sheets, b"sheet") or _tags(raw, b"definedName") != _tags(names, b"definedName"):
         return None
-    return b"\0".join((sheets, names, pr))
+    return b"\0".join((sheets, names, pr)), sorted(span for span in spans if span != (0, 0))  # type: ignore[misc]
+
+
+# Well-formedness, a slice at a time.  In a part in the plain form (no DTD, so no entity but the
+# five predefined ones and character references; no comment, CDATA section or processing
+# instruction but the declaration) every '<' opens a tag, and what an element is well-formed as
+# does not depend on where it stands.  So when a slice S of a part D = A + S + B is, on its own,
+# a well-formed document (one element, nothing around it) and the skeleton A + "<x/>" + B is
+# well-formed too, then D is: the skeleton's "<x/>" is parsed as an empty element in content (a
+# '<' cannot stand in an attribute value or in character data), S in its place is parsed as one
+# complete element in the same content, and the parser is then where it was after "<x/>", so B
+# reads the same.  A damaged skeleton proves nothing: the caller then checks the whole part, and
+# tells expat's own reason for the whole part, as before.
+
+
+def skeleton(raw: bytes, spans: list[tuple[int, int]]) -> bytes | None:
+    """The part with each slice (sorted, as ``workbook_slices`` gives them) replaced by an empty
+    element; None when slices overlap (then nothing is cut)."""
+    out: list[bytes] = []
+    pos = 0
+    for a, b in spans:
+        if a < pos:
+            return None
+        out += (raw[pos:a], b"<x/>")
+        pos = b
+    out.append(raw[pos:])
+    return b"".join(out)
 
 
 def parsed_targets(names: dict[str, str]) -> dict[str, tuple[str, str] | None]:

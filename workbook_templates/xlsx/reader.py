@@ -168,6 +168,7 @@ class FileCells:
         self.memo = pkg.part.memo  # shared by every file with the same workbook part
         self.target = pkg.target  # type: ignore[method-assign]  # bound once: called for every value
         self.cell = pkg.cell  # type: ignore[method-assign]
+        self.values = pkg.values  # the entered values in one pass (``_entered``)
 
     def target(self, name: str) -> tuple[str, str] | None:
         return self.pkg.target(name)
@@ -200,6 +201,9 @@ class _Layout:
     protected_sheets: list[str]
     versions: list[tuple[str, tuple[str, str] | None]]  # (name, its cell when the sheet exists)
     previous: tuple[str, list[str]] | None  # the hidden sheet and the cells of last year's report
+    # the entered values' cells in the schema's order, as runs of one sheet (sheet, refs), and
+    # whether each value is a figure (made on first use)
+    entered: tuple[list[tuple[str, list[str]]], list[bool]] | None = None
 
 
 def _layout(src: NamedCells, edition: Edition) -> _Layout:
@@ -325,10 +329,7 @@ def bind(src: NamedCells) -> WorkbookRead:
         )
     r = _Binder(src, edition, lay)
     _check_versions(src, r)
-    resolved: dict[str, Any] = {}
-    cells, cell, value = lay.cells, src.cell, r.value
-    for p in edition.entered_paths:
-        resolved[p] = value(p, cell(*cells[p]))
+    resolved = _entered(src, edition, lay, r)
     entered = dict(resolved)
     for p in edition.computed_paths:
         if p not in resolved:
@@ -343,6 +344,37 @@ def bind(src: NamedCells) -> WorkbookRead:
     if r.source_cells or r.integrity or r.notes or shape:
         data["source"] = {"format": "xlsx", "cells": r.source_cells, "notes": r.notes, "integrity": r.integrity, **shape}
     return WorkbookRead(data, dict(lay.cells), r.integrity, r.occupied)
+
+
+def _entered(src: NamedCells, edition: Edition, lay: _Layout, r: _Binder) -> dict[str, Any]:
+    """The entered values, in the schema's order.  From a file, the cells of figures come in one
+    pass (``XlsxPackage.values``): a plain number in a number field is its figure at once — what
+    ``cell_value`` gives for it — and every other cell goes through ``value`` as from any source."""
+    resolved: dict[str, Any] = {}
+    cells, value = lay.cells, r.value
+    values = getattr(src, "values", None)
+    if values is None:
+        cell = src.cell
+        for p in edition.entered_paths:
+            resolved[p] = value(p, cell(*cells[p]))
+        return resolved
+    if lay.entered is None:
+        runs: list[tuple[str, list[str]]] = []
+        for p in edition.entered_paths:
+            sheet, ref = cells[p]
+            if not runs or runs[-1][0] != sheet:
+                runs.append((sheet, []))
+            runs[-1][1].append(ref)
+        lay.entered = runs, [edition.fields[p].kind in _NUMERIC_KINDS for p in edition.entered_paths]
+    runs, numeric = lay.entered
+    for p, got, figure in zip(edition.entered_paths, values(runs), numeric):
+        if type(got) is float:
+            if figure and -MAX_FIGURE < got < MAX_FIGURE:
+                resolved[p] = int(got) if got.is_integer() else got
+                continue
+            got = Cell(got)
+        resolved[p] = value(p, got)
+    return resolved
 
 
 def read_workbook(path: str | Path) -> WorkbookRead:
