@@ -168,10 +168,9 @@ def _run_together_text(data: dict[str, Any]) -> str:
 
 def build(out: Path = CORPUS) -> None:
     """Render the corpus into ``out`` and write its manifest (LibreOffice and Chromium needed)."""
-    from nianbao.generator.pdf import convert_to_pdf
-
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not (shutil.which("soffice") or shutil.which("libreoffice")) or not chromium:
+    if not soffice or not chromium:
         raise SystemExit("building the corpus needs LibreOffice (soffice) and Chromium")
     out.mkdir(parents=True, exist_ok=True)
     for old in out.iterdir():
@@ -203,10 +202,13 @@ def build(out: Path = CORPUS) -> None:
                                 f"--print-to-pdf={pdf}", "--no-pdf-header-footer", html.as_uri()],
                                capture_output=True, timeout=180)
                 truths[pdf.name] = data
-        # as `nianbao generate -o x.pdf` converts: one soffice run, the generator's font aliases (fonts.conf)
-        for docx, made in zip(docx_for_pdf, convert_to_pdf(docx_for_pdf, tmp / "lo", timeout=600)):
+        lo = tmp / "lo"
+        subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation={(tmp / 'profile').as_uri()}",
+                        "--convert-to", "pdf", "--outdir", str(lo), *map(str, docx_for_pdf)],
+                       capture_output=True, timeout=600)
+        for docx in docx_for_pdf:
             pdf = out / f"{docx.stem}-libreoffice.pdf"
-            shutil.move(made, pdf)
+            shutil.move(lo / f"{docx.stem}.pdf", pdf)
             truths[pdf.name] = truths[docx.name]
         blank = _blank_legal_persons(reports["haining-2023"])
         html = out / "haining-2023-blank-cells.html"
