@@ -86,24 +86,24 @@ def test_the_pins_find_something_of_every_kind(pinned: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("name,data", cases()[:20], ids=[n for n, _ in cases()[:20]])
-def test_values_of_is_flat_values(name: str, data: dict[str, Any]) -> None:
-    from nianbao.addin.checks.registry import values_of  # the rules' own walk, laid out once an edition
+def test_the_laid_out_walk_is_the_general_walk(name: str, data: dict[str, Any]) -> None:
+    from nianbao.workbook_templates.format.report_data import _walked_values as values_of
 
     edition = S.get_edition(data["edition"])
-    assert list(values_of(data, edition).items()) == list(flat_values(data, edition).items())
+    assert list(flat_values(data, edition).items()) == list(values_of(data, edition).items())
 
 
-def test_values_of_takes_the_general_walk_where_a_part_is_missing_or_not_a_dict() -> None:
+def test_flat_values_takes_the_general_walk_where_a_part_is_missing_or_not_a_dict() -> None:
     from collections import OrderedDict
 
-    from nianbao.addin.checks.registry import values_of
+    from nianbao.workbook_templates.format.report_data import _walked_values
 
     data = _fixture("haining-2023")
     edition = S.get_edition(data["edition"])
     for changed in ({"applications": None}, {"applications": OrderedDict(data["applications"])}, {"fees": "x"}):
         variant = {**data, **changed}
-        assert list(values_of(variant, edition).items()) == list(flat_values(variant, edition).items())
-    assert list(values_of(OrderedDict(data), edition).items()) == list(flat_values(data, edition).items())
+        assert list(flat_values(variant, edition).items()) == list(_walked_values(variant, edition).items())
+    assert list(flat_values(OrderedDict(data), edition).items()) == list(_walked_values(data, edition).items())
 
 
 if __name__ == "__main__" and "--write" in sys.argv:

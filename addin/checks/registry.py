@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 from nianbao.workbook_templates.format import schema as S
-from nianbao.workbook_templates.format.report_data import _Const, _Leaf, _shape, flat_values, get_path
+from nianbao.workbook_templates.format.report_data import flat_values, get_path
 from nianbao.workbook_templates.format.schema import Edition, Part
 
 from nianbao.addin.checks.findings import Finding
@@ -43,7 +42,7 @@ class Context:
         self.published = src.get("format") in PUBLISHED_FORMATS
         self.year = get_path(self.data, "meta.year")
         if self.values is None:  # every value, as get_path gives it
-            self.values = values_of(self.data, self.edition)
+            self.values = flat_values(self.data, self.edition)
         self._numbers = {p: v for p, v in self.values.items() if type(v) in _NUMBER}
         # cells the printed table does not have (a 2021 table printing （六）其他处理 as one row, kept
         # whole in 3.其他): nothing is blank there, and the sums count them as nothing
@@ -73,43 +72,6 @@ class Context:
 
 
 _NUMBER = (int, float)
-
-
-@lru_cache(maxsize=8)
-def _plan(edition_key: str) -> tuple[tuple[tuple[int, str], ...], tuple[tuple[str, int, str], ...]]:
-    """``flat_values``'s walk of an edition's shape, laid out once: the nested dicts in the order
-    the walk enters them (the one each is in, its key) and every value in reading order (its path,
-    the dict it is in, its key)."""
-    nodes: list[tuple[int, str]] = []
-    leaves: list[tuple[str, int, str]] = []
-
-    def walk(at: int, shape: Any) -> None:
-        for key, sub in shape:
-            t = type(sub)
-            if t is _Leaf:
-                leaves.append((sub, at, key))
-            elif t is not _Const:
-                nodes.append((at, key))
-                walk(len(nodes), sub)
-
-    walk(0, _shape(edition_key))
-    return tuple(nodes), tuple(leaves)
-
-
-def values_of(data: Mapping[str, Any], edition: Edition) -> dict[str, Any]:
-    """``flat_values(data, edition)``, the same dict in the same order, at half the cost for report
-    data made of plain dicts (the reader's, a JSON file's): the walk laid out once an edition."""
-    node_plan, leaf_plan = _plan(edition.key)
-    nodes = [data]
-    for at, key in node_plan:
-        parent = nodes[at]
-        node = parent.get(key) if type(parent) is dict else None
-        if type(node) is not dict:
-            return flat_values(data, edition)  # a part missing, or not a plain dict: the general walk
-        nodes.append(node)
-    if type(data) is not dict:
-        return flat_values(data, edition)
-    return {path: nodes[at].get(key) for path, at, key in leaf_plan}
 
 
 class Hit(NamedTuple):

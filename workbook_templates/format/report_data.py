@@ -86,7 +86,44 @@ def report_of(edition: Edition, values: Mapping[str, Any]) -> Report:
 
 def flat_values(data: Mapping[str, Any], edition: Edition) -> dict[str, Any]:
     """Every value of the edition in ``data`` (what ``get_path`` gives for each), by path in the
-    edition's reading order, in one pass."""
+    edition's reading order, in one pass: for report data of plain dicts (the reader's, a JSON
+    file's) by the edition's walk laid out once (``_plan``), else by the general walk."""
+    node_plan, leaf_plan = _plan(edition.key)
+    if type(data) is not dict:
+        return _walked_values(data, edition)
+    nodes = [data]
+    for at, key in node_plan:
+        node = nodes[at].get(key)
+        if type(node) is not dict:  # a part missing, or not a plain dict
+            return _walked_values(data, edition)
+        nodes.append(node)
+    return {path: nodes[at].get(key) for path, at, key in leaf_plan}
+
+
+@lru_cache(maxsize=8)
+def _plan(edition_key: str) -> tuple[tuple[tuple[int, str], ...], tuple[tuple[str, int, str], ...]]:
+    """``_walked_values``'s walk of an edition's shape, laid out once: the nested dicts in the order
+    the walk enters them (the one each is in, its key) and every value in reading order (its path,
+    the dict it is in, its key)."""
+    nodes: list[tuple[int, str]] = []
+    leaves: list[tuple[str, int, str]] = []
+
+    def walk(at: int, shape: _Shape) -> None:
+        for key, sub in shape:
+            t = type(sub)
+            if t is _Leaf:
+                leaves.append((sub, at, key))
+            elif t is not _Const:
+                nodes.append((at, key))
+                walk(len(nodes), sub)
+
+    walk(0, _shape(edition_key))
+    return tuple(nodes), tuple(leaves)
+
+
+def _walked_values(data: Mapping[str, Any], edition: Edition) -> dict[str, Any]:
+    """``flat_values`` for any mappings: the shape walked, a part that is missing or not a mapping
+    giving None for each of its values."""
     out: dict[str, Any] = {}
 
     def walk(node: Any, shape: _Shape) -> None:

@@ -89,6 +89,12 @@ def _excel_date(serial: float, date1904: bool) -> str | None:
     return (base + timedelta(days=int(serial))).isoformat()
 
 
+def _usual_figure(v: float) -> int | float | None:
+    """The usual cell's figure — a number within the figures' range, as ``number`` gives it — or
+    None for a number the general path must look at (``cell_value`` and ``_entered`` both)."""
+    return (int(v) if v.is_integer() else v) if -MAX_FIGURE < v < MAX_FIGURE else None
+
+
 @lru_cache(maxsize=4096)
 def _expected_formula(refs: tuple[str, ...]) -> str:
     return sum_formula(refs)
@@ -98,8 +104,8 @@ def cell_value(kind: Kind, cell: Cell, date1904: bool = False) -> tuple[Any, tup
     """A cell's value as report data for a field of ``kind``, and (printed, note) when the cell
     held something other than what the field wants (text in a number cell, an error …)."""
     v = cell.value
-    if type(v) is float and kind in _NUMERIC_KINDS and -MAX_FIGURE < v < MAX_FIGURE and not cell.error:
-        return (int(v) if v.is_integer() else v), None  # the usual cell: a figure (what ``number`` gives)
+    if type(v) is float and kind in _NUMERIC_KINDS and not cell.error and (figure := _usual_figure(v)) is not None:
+        return figure, None
     if cell.error:
         return None, (cell.error, "单元格为错误值")
     if v is None and cell.formula:  # never "blank": a formula whose result was never computed
@@ -369,8 +375,8 @@ def _entered(src: NamedCells, edition: Edition, lay: _Layout, r: _Binder) -> dic
     runs, numeric = lay.entered
     for p, got, figure in zip(edition.entered_paths, values(runs), numeric):
         if type(got) is float:
-            if figure and -MAX_FIGURE < got < MAX_FIGURE:
-                resolved[p] = int(got) if got.is_integer() else got
+            if figure and (usual := _usual_figure(got)) is not None:
+                resolved[p] = usual
                 continue
             got = Cell(got)
         resolved[p] = value(p, got)

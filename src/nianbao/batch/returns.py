@@ -28,7 +28,7 @@ from nianbao.addin.consolidate import summed_paths
 from nianbao.workbook_templates.format import figures as NF
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format.errors import NianbaoError
-from nianbao.workbook_templates.format.report_data import set_path
+from nianbao.workbook_templates.format.report_data import flat_values, set_path
 
 RETURNED = (".xlsx", ".xlsm", ".xls", ".xlsb", ".et", ".ods")
 DASHBOARD = "汇总情况"  # the first sheet of a SUMMARY.xlsx: a return that has it is a summary
@@ -183,7 +183,7 @@ def file_hash(path: str) -> str:
 
 def read_one(path: str) -> Returned:
     """Read and validate one returned file (runs in a worker process)."""
-    from nianbao.addin.checks.registry import CATALOGUE, PROSE, values_of
+    from nianbao.addin.checks.registry import CATALOGUE, PROSE
     from nianbao.addin.checks.validate import validate
     from nianbao.workbook_templates.xlsx.package import XlsxPackage
     from nianbao.workbook_templates.xlsx.reader import FileCells, bind
@@ -204,7 +204,7 @@ def read_one(path: str) -> Returned:
         return r
     edition = S.get_edition(data["edition"])
     paths = summed_paths(edition)
-    values = values_of(data, edition)  # flat_values, the rules' faster way (they are given it below)
+    values = flat_values(data, edition)  # made once: the rules are given it below
     figures = tuple(values[p] for p in paths)
     r.untouched = all(v is None for v in figures)
     r.edition, r.meta_values = data["edition"], tuple(data["meta"].get(k) for k in META_KEYS)
