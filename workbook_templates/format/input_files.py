@@ -84,11 +84,15 @@ def read_input(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
     except OSError as e:
         raise UnreadableFile(f"无法打开 {path}：{e.strerror}", f"cannot open {path}: {e}") from e
     with os.fdopen(fd, "rb") as fh:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):  # swapped between the check and the open
-            raise _kind_refusal(path, mode)
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):  # swapped between the check and the open
+            raise _kind_refusal(path, st.st_mode)
         try:
-            data = fh.read(limit + 1)
+            # as many bytes as the file says it holds, and one more: a read of the limit itself
+            # would set aside the whole limit for every small file
+            data = fh.read(min(st.st_size, limit) + 1)
+            if len(data) > st.st_size:  # it grew, or says less than it holds (/proc): the rest, to the limit
+                data += fh.read(limit + 1 - len(data)) if len(data) <= limit else b""
         except OSError as e:
             raise UnreadableFile(f"读取 {path} 失败：{e.strerror}", f"reading {path} failed: {e}") from e
     if len(data) > limit:
