@@ -184,44 +184,44 @@ def number(value: float | int) -> int | float:
 def computed_value(edition: Edition, values: Mapping[str, Any], path: str) -> int | float:
     """A total as the workbook's formula computes it: blanks count as 0, as in Excel's SUM.
 
-    ``values`` maps paths to entered values; computed parts are computed recursively, so the
+    ``values`` maps paths to entered values; computed parts are computed from theirs, so the
     result does not depend on any printed total.
     """
-    rel = edition.formulas[path]
-    total: int | float = 0
-    for part in rel.right:
-        if part in edition.formulas:
-            total += computed_value(edition, values, part)
-        else:
-            v = values.get(part)
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                total += v
-    return number(total) if isinstance(total, float) else total
+    return computed_values(edition, values)[path]
 
 
 def computed_values(edition: Edition, values: Mapping[str, Any]) -> dict[str, int | float]:
-    """Every total as ``computed_value`` gives it, each part's total computed once."""
+    """Every total of ``edition`` from the entered ``values`` (what ``computed_value`` gives for
+    each), each computed once, its parts added in the formula's order."""
+    known = dict(values)  # the totals are put in as they are made: a part is made before its total
     done: dict[str, int | float] = {}
-    formulas = edition.formulas
-
-    def total_of(path: str) -> int | float:
-        got = done.get(path)
-        if got is not None:
-            return got
+    get = known.get
+    for path, parts in _sum_plan(edition.key):
         total: int | float = 0
-        for part in formulas[path].right:
-            if part in formulas:
-                total += total_of(part)
-            else:
-                v = values.get(part)
-                if isinstance(v, (int, float)) and not isinstance(v, bool):
-                    total += v
-        got = done[path] = number(total) if isinstance(total, float) else total
-        return got
-
-    for path in edition.computed_paths:
-        total_of(path)
+        for part in parts:
+            v = get(part)
+            if type(v) is int or type(v) is float or (isinstance(v, (int, float)) and not isinstance(v, bool)):
+                total += v
+        known[path] = done[path] = number(total) if isinstance(total, float) else total
     return done
+
+
+@lru_cache(maxsize=8)
+def _sum_plan(edition_key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Every total of an edition with its parts, each total after the totals it is made of."""
+    formulas = get_edition(edition_key).formulas
+    order: dict[str, tuple[str, ...]] = {}
+
+    def visit(path: str) -> None:
+        if path not in order:
+            for part in formulas[path].right:
+                if part in formulas:
+                    visit(part)
+            order[path] = tuple(formulas[path].right)
+
+    for path in get_edition(edition_key).computed_paths:
+        visit(path)
+    return tuple(order.items())
 
 
 def totals_differing(edition: Edition, data: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
@@ -229,13 +229,13 @@ def totals_differing(edition: Edition, data: Mapping[str, Any]) -> list[tuple[st
 
     Returns (path, printed, computed) for each total that is printed (not null) and differs.
     """
-    values = {p: get_path(data, p) for p in edition.entered_paths}
+    computed_all = computed_values(edition, {p: get_path(data, p) for p in edition.entered_paths})
     out = []
     for path in edition.computed_paths:
         printed = get_path(data, path)
         if printed is None:
             continue
-        computed = computed_value(edition, values, path)
+        computed = computed_all[path]
         if printed != computed:
             out.append((path, printed, computed))
     return out
@@ -248,9 +248,9 @@ def complete_totals(data: dict[str, Any]) -> dict[str, Any]:
     For report data that has entered figures but no totals — a sum over units — so that every
     way out (a workbook, the generator's sentences and tables) states the same totals."""
     edition = get_edition(data["edition"])
-    values = {p: get_path(data, p) for p in edition.entered_paths}
+    computed = computed_values(edition, {p: get_path(data, p) for p in edition.entered_paths})
     for path in edition.computed_paths:
-        set_path(data, path, computed_value(edition, values, path))
+        set_path(data, path, computed[path])
     return data
 
 
