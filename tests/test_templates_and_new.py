@@ -92,3 +92,32 @@ def test_import_workbook_to_workbook_keeps_previous(tmp_path):
     del prev["previous"]
     assert back["previous"] == prev
     assert len(back["previous"]["text"]["problems"]) > 32767
+
+
+def _references(path) -> dict[str, int]:
+    """Per XML part of a package, how many characters outside ASCII it spells as references."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        found = {n: len(re.findall(rb"&#(?:x[0-9a-fA-F]{3,}|[0-9]{3,});", z.read(n))) for n in z.namelist()
+                 if n.endswith((".xml", ".rels"))}
+    return {n: k for n, k in found.items() if k}
+
+
+def test_workbooks_are_written_in_utf8_as_excel_writes_them(tmp_path):
+    """openpyxl alone spells every Chinese character of a sheet as &#25919;: the bundled templates
+    (and so every copy distribute sends) and a written workbook hold their Chinese as UTF-8 text,
+    as Excel and WPS save it, and read back the same."""
+    from nianbao.workbook_templates.xlsx.reader import read_workbook
+    from nianbao.workbook_templates.xlsx.writer import write_workbook
+
+    for edition in S.EDITIONS.values():
+        assert _references(bundled(edition)) == {}, edition.key
+    data = json.loads((REPO / "tests" / "fixtures" / "haining-2023.json").read_text(encoding="utf-8"))
+    out = tmp_path / "filled.xlsx"
+    write_workbook(data, out)
+    assert _references(out) == {}
+    back = read_workbook(out).data
+    assert back["meta"]["agency"] == data["meta"]["agency"] and back["text"] == data["text"]
+    assert back["applications"] == data["applications"]

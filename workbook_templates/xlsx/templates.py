@@ -34,8 +34,9 @@ def bundled(edition: Edition) -> Path:
 def build_all(out: Path) -> list[Written]:
     from nianbao.workbook_templates.xlsx.builder import build
     from nianbao.workbook_templates.xlsx.safe_write import write_atomic
+    from nianbao.workbook_templates.xlsx.utf8_save import saver
 
-    return [write_atomic(out / file_name(edition), build(edition).workbook.save) for edition in EDITIONS.values()]
+    return [write_atomic(out / file_name(edition), saver(build(edition).workbook)) for edition in EDITIONS.values()]
 
 
 def _canonical(name: str, raw: bytes) -> bytes:

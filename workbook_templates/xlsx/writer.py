@@ -49,13 +49,14 @@ def write_workbook(data: Mapping[str, Any], target: str | Path, *, lock_meta: bo
     ``extra(workbook)`` may add sheets of its own before the file is written."""
     from nianbao.workbook_templates.xlsx.builder import build, fill  # openpyxl only where a workbook is written
     from nianbao.workbook_templates.xlsx.safe_write import write_atomic
+    from nianbao.workbook_templates.xlsx.utf8_save import saver
 
     edition = S.get_edition(data["edition"])
     template = build(edition)
     fill(template, data, lock_meta=lock_meta)
     if extra is not None:
         extra(template.workbook)
-    return write_atomic(target, template.workbook.save)
+    return write_atomic(target, saver(template.workbook))
 
 
 @dataclass(frozen=True)

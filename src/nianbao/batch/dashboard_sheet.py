@@ -135,6 +135,7 @@ def layout(city: dict[str, Any], title: str, counts: Counts, day: date) -> bytes
     """SUMMARY.xlsx without its rows: the filled template of the sum with the dashboard laid out
     (openpyxl; run in a worker while the parent writes the ledger and the feedback)."""
     from nianbao.workbook_templates.xlsx.builder import build, fill
+    from nianbao.workbook_templates.xlsx.utf8_save import save
     from nianbao.workbook_templates.format import schema as S
 
     template = _PREPARED.pop(city["edition"], None)  # a template is filled once: never handed out twice
@@ -148,7 +149,7 @@ def layout(city: dict[str, Any], title: str, counts: Counts, day: date) -> bytes
     fill(template, city)
     add_layout(template.workbook, title, counts, day)
     buf = io.BytesIO()
-    template.workbook.save(buf)
+    save(template.workbook, buf)
     return buf.getvalue()
 
 

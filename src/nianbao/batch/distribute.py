@@ -128,6 +128,8 @@ def _manifest_values(r: ManifestRow) -> list[str]:
 def write_manifest(out: Path, rows: list[ManifestRow]) -> list[Written]:
     from openpyxl import Workbook
 
+    from nianbao.workbook_templates.xlsx.utf8_save import saver
+
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(MANIFEST_HEADERS)
@@ -147,7 +149,7 @@ def write_manifest(out: Path, rows: list[ManifestRow]) -> list[Written]:
     ws.auto_filter.ref = ws.dimensions
     for col, width in zip("ABCDEFGHIJ", (14, 30, 10, 24, 6, 10, 16, 36, 36, 30)):
         ws.column_dimensions[col].width = width
-    return [csv_written, write_atomic(out / f"{MANIFEST}.xlsx", wb.save)]
+    return [csv_written, write_atomic(out / f"{MANIFEST}.xlsx", saver(wb))]
 
 
 def _csv_safe(value: str) -> str:

@@ -34,6 +34,8 @@ def write_roster_template(target: Path) -> Written:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from nianbao.workbook_templates.xlsx.utf8_save import saver
+
     order = ("名称", "类型", "上级", "汇总", "联系人", "联系电话", "公开联系方式", "所属地区", "文件名")
     assert set(order) == set(COLUMNS)
     wb = Workbook()
@@ -61,4 +63,4 @@ def write_roster_template(target: Path) -> Written:
     notes["A1"].font = notes["B1"].font = Font(bold=True)
     notes.column_dimensions["A"].width = 14
     notes.column_dimensions["B"].width = 100
-    return write_atomic(target, wb.save)
+    return write_atomic(target, saver(wb))
