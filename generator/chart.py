@@ -43,15 +43,16 @@ def cjk_font() -> str:
     if given and Path(given).is_file():
         return given
     if shutil.which("fc-match"):
-        for name in CJK_FONTS:
-            try:
-                out = subprocess.run(["fc-match", "-f", "%{family}|%{file}", name], capture_output=True, text=True,
-                                     timeout=10).stdout
-            except (OSError, subprocess.SubprocessError):
-                break
-            family, _, file = out.partition("|")
-            if name.lower() in family.lower() and Path(file).is_file():
-                return file
+        # one question for all the names: fontconfig answers the first family of the list it has
+        # (and a font of its own choosing, without Chinese perhaps, when it has none of them)
+        try:
+            out = subprocess.run(["fc-match", "-f", "%{family}|%{file}", ",".join(CJK_FONTS)], capture_output=True,
+                                 text=True, timeout=10).stdout
+        except (OSError, subprocess.SubprocessError):
+            out = ""
+        family, _, file = out.partition("|")
+        if any(name.lower() in family.lower() for name in CJK_FONTS) and Path(file).is_file():
+            return file
     for folder in _FONT_DIRS:
         if not folder.is_dir():
             continue

@@ -267,3 +267,19 @@ def test_pdf_without_libreoffice_says_so(tmp_path):
 def test_bad_output_suffix(tmp_path):
     run = nianbao("generate", fixture_path("haining-2023"), "-o", tmp_path / "r.xlsx")
     assert run.code == 2 and ".docx" in run.err
+
+
+def test_the_chart_font_is_one_fontconfig_says_has_chinese():
+    """The chart's font, found with one question to fontconfig: a font of the preferred list
+    that fontconfig itself lists for Chinese (never its fallback font without Chinese)."""
+    import subprocess
+
+    from nianbao.generator.chart import CJK_FONTS, cjk_font
+
+    cjk_font.cache_clear()
+    found = cjk_font()
+    chinese = subprocess.run(["fc-list", ":lang=zh", "family", "file"], capture_output=True, text=True,
+                             check=True).stdout.splitlines()
+    families = [line.split(": ", 1)[1] for line in chinese if line.startswith(found + ":")]
+    assert families, f"{found} is not a font fontconfig lists for Chinese"
+    assert any(name.lower() in family.lower() for name in CJK_FONTS for family in families)
