@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format.errors import DataError, NianbaoError, NotXlsx
 from nianbao.workbook_templates.format.input_files import read_input
 from nianbao.workbook_templates.format.report_data import Report, get_path, normalise, set_path
-from nianbao.workbook_templates.xlsx.reader import WORKBOOK_SUFFIXES, WorkbookRead, read_workbook
+
+if TYPE_CHECKING:  # the reader is imported where a workbook is read: not for report data or a published report
+    from nianbao.workbook_templates.xlsx.reader import WorkbookRead
 
 
 def _no_constant(name: str) -> None:
@@ -71,6 +74,8 @@ def load_report(path: str | Path, year: int | None = None, agency: str | None = 
         return read_json(path), None
     if suffix in TEXT_SUFFIXES:
         return read_published(path, year, agency, kind), None
+    from nianbao.workbook_templates.xlsx.reader import WORKBOOK_SUFFIXES, read_workbook
+
     try:
         wb = read_workbook(path)
     except NotXlsx:
