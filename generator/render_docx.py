@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
+from html import escape
 from pathlib import Path
 from typing import Any
 
 from docx import Document
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsdecls, qn
+from docx.oxml.parser import parse_xml
 from docx.shared import Mm, Pt
 
 from nianbao.workbook_templates.format import schema as S
@@ -27,8 +26,7 @@ from nianbao.generator.label_lines import label_lines, longest_token
 from nianbao.generator.text import Block
 
 TEXT_WIDTH_MM = 156
-_TBL_PR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
-                 "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook")
+CELL_MARGIN_TWIPS = 28  # w:tblCellMar left and right: 0.5 mm, five- and six-digit figures fit
 
 
 def _open_reference(path: str | Path | None):
@@ -52,36 +50,8 @@ def _open_reference(path: str | Path | None):
     return doc
 
 
-def _insert_tbl_pr(tbl_pr, el) -> None:
-    """Insert into w:tblPr in schema order (Word rejects out-of-order children)."""
-    rank = _TBL_PR_ORDER.index(el.tag.split("}")[-1])
-    for child in tbl_pr:
-        name = child.tag.split("}")[-1]
-        if name in _TBL_PR_ORDER and _TBL_PR_ORDER.index(name) > rank:
-            child.addprevious(el)
-            return
-    tbl_pr.append(el)
-
-
-def _borders_and_margins(table) -> None:
-    borders = OxmlElement("w:tblBorders")
-    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        el = OxmlElement(f"w:{side}")
-        for k, v in (("w:val", "single"), ("w:sz", "4"), ("w:space", "0"), ("w:color", "000000")):
-            el.set(qn(k), v)
-        borders.append(el)
-    _insert_tbl_pr(table._tbl.tblPr, borders)
-    margins = OxmlElement("w:tblCellMar")  # 0.5 mm left and right: five- and six-digit figures fit
-    for side in ("left", "right"):
-        el = OxmlElement(f"w:{side}")
-        el.set(qn("w:w"), "28")
-        el.set(qn("w:type"), "dxa")
-        margins.append(el)
-    _insert_tbl_pr(table._tbl.tblPr, margins)
-
-
 MM_PER_PT = 25.4 / 72
-CELL_MARGIN_MM = 28 / 20 * MM_PER_PT  # w:tblCellMar left and right, 28 twips each
+CELL_MARGIN_MM = CELL_MARGIN_TWIPS / 20 * MM_PER_PT  # w:tblCellMar left and right
 SLACK_MM = 0.5  # what an engine may take beyond the glyphs' advance widths
 VALUE_CHARS = 3  # a value column holds six-digit figures: three Chinese characters wide
 _HEADERS = (L.COLGROUP, L.COL, L.ROWGROUP, L.CAPTION)
@@ -140,52 +110,101 @@ def keep_rows(grid: L.Grid) -> set[int]:
     return {r for r in keep if 0 <= r < grid.nrows - 1}
 
 
+_BORDER = '<w:{} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+_TBL_PR = ('<w:tblPr><w:tblW w:type="auto" w:w="0"/><w:tblBorders>'
+           + "".join(_BORDER.format(side) for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+           + '</w:tblBorders><w:tblLayout w:type="fixed"/><w:tblCellMar>'
+           + "".join(f'<w:{side} w:w="{CELL_MARGIN_TWIPS}" w:type="dxa"/>' for side in ("left", "right"))
+           + '</w:tblCellMar><w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0"'
+           ' w:noHBand="0" w:noVBand="1" w:val="04A0"/></w:tblPr>')
+
+
+def _run_content(text: str) -> str:
+    """What python-docx's ``run.text = text`` writes: w:t for the characters, w:tab for a tab,
+    w:br for a line end, xml:space="preserve" on a w:t with whitespace at either end."""
+    out: list[str] = []
+    for i, part in enumerate(text.replace("\r", "\n").split("\n")):
+        if i:
+            out.append("<w:br/>")
+        for j, chars in enumerate(part.split("\t")):
+            if j:
+                out.append("<w:tab/>")
+            if chars:
+                space = ' xml:space="preserve"' if len(chars.strip()) < len(chars) else ""
+                out.append(f"<w:t{space}>{escape(chars, quote=False)}</w:t>")
+    return "".join(out)
+
+
+def _span_width(twips: list[int], col: int, colspan: int) -> int:
+    """A merged cell's w:tcW as python-docx's merge makes it: the columns' widths added."""
+    w = twips[col]
+    for extra in twips[col + 1:col + colspan]:
+        if w and extra:
+            w += extra
+    return w
+
+
 def _table(doc, grid: L.Grid, edition: S.Edition, data: Mapping[str, Any]) -> None:
-    table = doc.add_table(rows=grid.nrows, cols=grid.ncols)
-    table.autofit = False
+    """The grid as a w:tbl, written in one pass and put where ``doc.add_table`` puts a table.
+
+    It is the XML that python-docx's ``add_table``, ``cell.width`` and ``cell.merge`` made
+    (tests/test_docx_tables.py reads it back): a fixed layout over the grid's column widths,
+    single borders; the top-left cell of a span with w:gridSpan over its columns and
+    w:vMerge="restart" over its rows, each row below it a w:vMerge continuation cell of the
+    same width holding one empty paragraph; every row cantSplit, header rows tblHeader, the
+    kept rows' paragraphs keepNext.  python-docx walked the whole table for every cell it
+    touched (0.5 s for the three tables); here each cell is written once."""
     style = doc.styles[DS.TABLE_TEXT]
     size = 9.0 if grid.name == "part4" else (style.font.size.pt if style.font.size else 10.5)
     mm = column_widths(grid, size)
-    widths = [Mm(w) for w in mm]
-    for gc, w in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths):
-        gc.set(qn("w:w"), str(w.twips))
-    for row in table.rows:
-        for cell, w in zip(row.cells, widths):
-            cell.width = w
-    _borders_and_margins(table)
-    # python-docx's table.cell() walks the whole table each time: take every cell once, fill the
-    # top-left cell of each span, then merge (merging moves a non-empty cell's content along).
-    cells = [list(row.cells) for row in table.rows]
-    style_id = style.style_id
+    twips = [Mm(w).twips for w in mm]
     keep = keep_rows(grid)
+    # 小五 in 第四部分: fifteen columns in the 156 mm text width (w:sz in half-points)
+    r_pr = f'<w:rPr><w:sz w:val="{int(Pt(size).pt * 2)}"/></w:rPr>' if grid.name == "part4" else ""
+    p_style = f'<w:pStyle w:val="{escape(style.style_id)}"/>'
+    starts = {(c.row, c.col): c for c in grid.cells}
+    below: dict[tuple[int, int], L.GridCell] = {}  # the continuation cells of a vertical span
+    covered: set[tuple[int, int]] = set()  # grid columns inside a span, right of its first
     for c in grid.cells:
-        cell = cells[c.row][c.col]
-        text = table_value(edition, c.path, data) if c.role == L.VALUE and c.path else c.text
-        p = cell.paragraphs[0]
-        p._p.style = style_id
-        if c.role == L.ROW:
-            p.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        labelled = c.role in _HEADERS or c.role == L.ROW  # the 勾稽 note and the figures wrap as they come
-        lines = label_lines(text, _chars(sum(mm[c.col:c.col + c.colspan]), size)) if labelled else [text]
-        for i, line in enumerate(lines):
-            run = p.add_run(line)
-            if grid.name == "part4":
-                run.font.size = Pt(size)  # 小五: fifteen columns in the 156 mm text width
-            if i < len(lines) - 1:
-                run.add_break()
-        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    for c in grid.cells:
-        if c.rowspan > 1 or c.colspan > 1:
-            cells[c.row][c.col].merge(cells[c.row + c.rowspan - 1][c.col + c.colspan - 1])
-    for r, row in enumerate(table.rows):
-        tr_pr = row._tr.get_or_add_trPr()
-        tr_pr.append(OxmlElement("w:cantSplit"))
-        if r < grid.header_rows:
-            tr_pr.append(OxmlElement("w:tblHeader"))
-        if r in keep:  # Word and LibreOffice keep a row with the next when its paragraphs say so
-            for tc in row._tr.tc_lst:
-                for p in tc.iter(qn("w:p")):
-                    p.get_or_add_pPr().get_or_add_keepNext()
+        for r in range(c.row, c.row + c.rowspan):
+            if r > c.row:
+                below[r, c.col] = c
+            covered.update((r, k) for k in range(c.col + 1, c.col + c.colspan))
+    xml = [f"<w:tbl {nsdecls('w')}>", _TBL_PR, "<w:tblGrid>"]
+    xml += [f'<w:gridCol w:w="{w}"/>' for w in twips]
+    xml.append("</w:tblGrid>")
+    for r in range(grid.nrows):
+        keep_next = "<w:keepNext/>" if r in keep else ""  # Word and LibreOffice keep a row with the next
+        xml.append("<w:tr><w:trPr><w:cantSplit/>" + ("<w:tblHeader/>" if r < grid.header_rows else "")
+                   + "</w:trPr>")
+        for col in range(grid.ncols):
+            if (r, col) in covered:
+                continue
+            c = starts.get((r, col)) or below.get((r, col))
+            span = c.colspan if c else 1
+            tc_pr = f'<w:tcW w:type="dxa" w:w="{_span_width(twips, col, span)}"/>'
+            if span > 1:
+                tc_pr += f'<w:gridSpan w:val="{span}"/>'
+            empty_p = f"<w:p><w:pPr>{keep_next}</w:pPr></w:p>" if keep_next else "<w:p/>"
+            if c is None:  # a grid position no cell of the grid fills
+                xml.append(f"<w:tc><w:tcPr>{tc_pr}</w:tcPr>{empty_p}</w:tc>")
+                continue
+            if c.row < r:
+                xml.append(f"<w:tc><w:tcPr>{tc_pr}<w:vMerge/></w:tcPr>{empty_p}</w:tc>")
+                continue
+            if c.rowspan > 1:
+                tc_pr += '<w:vMerge w:val="restart"/>'
+            text = table_value(edition, c.path, data) if c.role == L.VALUE and c.path else c.text
+            labelled = c.role in _HEADERS or c.role == L.ROW  # the 勾稽 note and the figures wrap as they come
+            lines = label_lines(text, _chars(sum(mm[c.col:c.col + c.colspan]), size)) if labelled else [text]
+            p_pr = p_style + keep_next + ('<w:jc w:val="left"/>' if c.role == L.ROW else "")
+            runs = "".join(f"<w:r>{r_pr}{_run_content(line)}{'<w:br/>' if i < len(lines) - 1 else ''}</w:r>"
+                           for i, line in enumerate(lines))
+            xml.append(f'<w:tc><w:tcPr>{tc_pr}<w:vAlign w:val="center"/></w:tcPr>'
+                       f"<w:p><w:pPr>{p_pr}</w:pPr>{runs}</w:p></w:tc>")
+        xml.append("</w:tr>")
+    xml.append("</w:tbl>")
+    doc.element.body._insert_tbl(parse_xml("".join(xml)))  # as Document.add_table does: before w:sectPr
 
 
 def render(blocks: list[Block], data: Mapping[str, Any], *, chart: bytes | None, chart_alt: str,
