@@ -212,28 +212,36 @@ def render(blocks: list[Block], data: Mapping[str, Any], *, chart: bytes | None,
     doc = _open_reference(reference)
     edition = S.get_edition(data["edition"])
     grids = {g.name: g for g in L.grids(edition)}
+    found: dict[str, Any] = {}
+
+    def style(name: str) -> Any:
+        """A paragraph style, looked up by name once (python-docx looks through every style each time)."""
+        if name not in found:
+            found[name] = doc.styles[name]
+        return found[name]
+
     figure_no = 0
     for b in blocks:
         if b.kind == "title":
-            p = doc.add_paragraph(style="Title")
+            p = doc.add_paragraph(style=style("Title"))
             for i, line in enumerate(b.text.split("\n")):
                 run = p.add_run(line)
                 if i < len(b.text.split("\n")) - 1:
                     run.add_break()
         elif b.kind == "h1":
-            doc.add_paragraph(b.text, style="Heading 1")
+            doc.add_paragraph(b.text, style=style("Heading 1"))
         elif b.kind == "h2":
-            doc.add_paragraph(b.text, style="Heading 2")
+            doc.add_paragraph(b.text, style=style("Heading 2"))
         elif b.kind == "table" and b.text in grids:
             _table(doc, grids[b.text], edition, data)
         elif b.kind == "figure":
             if chart is None:
                 continue
             figure_no += 1
-            doc.add_paragraph(style=DS.PICTURE).add_run().add_picture(io.BytesIO(chart), width=Mm(150))
-            doc.add_paragraph(f"图{figure_no}　{chart_alt}", style=DS.CAPTION)
+            doc.add_paragraph(style=style(DS.PICTURE)).add_run().add_picture(io.BytesIO(chart), width=Mm(150))
+            doc.add_paragraph(f"图{figure_no}　{chart_alt}", style=style(DS.CAPTION))
         elif b.kind == "p":
-            doc.add_paragraph(b.text, style="Normal")
+            doc.add_paragraph(b.text, style=style("Normal"))
     doc.core_properties.title = core_property("".join(b.text for b in blocks if b.kind == "title").replace("\n", ""))
     doc.core_properties.author = core_property(str(data["meta"].get("agency") or ""))
     buf = io.BytesIO()
