@@ -52,6 +52,7 @@ class Message:
 
 # What matching, the dashboard and the ledger need of a return's meta: the rest stays in the file.
 META_KEYS = ("agency", "year", "agency_kind", "unit_id", "parent")
+_SHARED_META = tuple(key in ("agency_kind", "parent") for key in META_KEYS)
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,10 @@ class Spill:
             r.path = path
         if r.edition is not None:
             r.edition = sys.intern(r.edition)
-            r.meta_values = tuple(sys.intern(v) if type(v) is str and len(v) < 16 else v for v in r.meta_values)
+            # the kind and the 上级 repeat from unit to unit: shared; a unit's own name and id are its
+            # alone (interning them would only add an entry each to the interpreter's table)
+            r.meta_values = tuple(sys.intern(v) if shared and type(v) is str and len(v) < 64 else v
+                                  for v, shared in zip(r.meta_values, _SHARED_META))
         if r.bulk is not None:
             self._fh.seek(self._end)
             self._fh.write(r.bulk)
