@@ -136,12 +136,8 @@ def _run_content(text: str) -> str:
 
 
 def _span_width(twips: list[int], col: int, colspan: int) -> int:
-    """A merged cell's w:tcW as python-docx's merge makes it: the columns' widths added."""
-    w = twips[col]
-    for extra in twips[col + 1:col + colspan]:
-        if w and extra:
-            w += extra
-    return w
+    """A merged cell's w:tcW as python-docx's merge makes it: the spanned columns' widths added."""
+    return sum(twips[col:col + colspan])
 
 
 def _table(doc, grid: L.Grid, edition: S.Edition, data: Mapping[str, Any]) -> None:

@@ -22,7 +22,7 @@ from docx.shared import Mm, Pt
 from conftest import fixture_path, load_fixture, nianbao
 
 from nianbao.generator import docx_style as DS
-from nianbao.generator.render_docx import column_widths, keep_rows
+from nianbao.generator.render_docx import CELL_MARGIN_TWIPS, column_widths, keep_rows
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format import table_layout as L
 from nianbao.workbook_templates.format.report_data import get_path
@@ -30,11 +30,6 @@ from nianbao.workbook_templates.format.report_data import get_path
 # the 2021 edition, the 2019 edition, and a report whose 第四部分 is blank
 REPORTS = ("haining-2023", "shanghai-2020", "shanghai-2023")
 _LABELS = (L.CAPTION, L.COLGROUP, L.COL, L.ROWGROUP, L.ROW)
-
-
-def _printed(value) -> str:
-    """A report figure as a reader expects it in a cell: the number, blank for null."""
-    return "" if value is None else str(value)
 
 
 def _grid_of_tcs(table, ncols: int) -> dict[tuple[int, int], object]:
@@ -57,7 +52,15 @@ def check_table(table, grid: L.Grid, edition: S.Edition, data: dict) -> None:
     mm = column_widths(grid, size)
     twips = [Mm(w).twips for w in mm]
     assert [int(gc.get(qn("w:w"))) for gc in table._tbl.tblGrid.gridCol_lst] == twips
-    assert table._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+    pr = table._tbl.tblPr
+    assert pr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+    # the lines of a printed table: a single black line on every side and between every cell
+    borders = pr.find(qn("w:tblBorders"))
+    assert borders is not None and {b.tag.rsplit("}", 1)[1]: (b.get(qn("w:val")), b.get(qn("w:sz"))) for b in borders} \
+        == dict.fromkeys(("top", "left", "bottom", "right", "insideH", "insideV"), ("single", "4"))
+    margins = pr.find(qn("w:tblCellMar"))
+    assert margins is not None and {m.tag.rsplit("}", 1)[1]: int(m.get(qn("w:w"))) for m in margins} \
+        == {"left": CELL_MARGIN_TWIPS, "right": CELL_MARGIN_TWIPS}
     owner: dict[tuple[int, int], L.GridCell] = {}
     for c in grid.cells:
         for r in range(c.row, c.row + c.rowspan):
@@ -194,6 +197,8 @@ def _drop(docx: bytes, pattern: str, table: int) -> bytes:
     (r'<w:jc w:val="left"/>', 1),
     (r'<w:rPr><w:sz w:val="18"/></w:rPr>', 2),
     (r"<w:t>523</w:t>", 1),
+    (r'<w:insideH w:val="single"[^>]*/>', 1),  # a table printed without the lines between its rows
+    (r'<w:left w:w="\d+" w:type="dxa"/>', 2),  # the cells' left margin gone
 ])
 def test_the_check_sees_a_broken_table(generated, pattern, table):
     data = load_fixture("haining-2023")

@@ -301,19 +301,20 @@ def test_a_device_or_a_fifo_is_refused_at_once(tmp_path):
     _ok_or_refused(cli("carry-forward", "--from", link, "--to", zero), refused="不是普通文件")
 
 
+@pytest.mark.skipif(not Path("/proc/self/mounts").is_file(), reason="a /proc file: Linux only")
 def test_a_file_that_holds_more_than_its_size_says_is_read_whole_and_within_its_limit():
     """A regular file whose status gives 0 bytes and that holds more (every /proc file): read
     whole, never cut at the size it gave; and refused once what it holds passes the limit."""
     from nianbao.workbook_templates.format.errors import UnreadableFile
     from nianbao.workbook_templates.format.input_files import read_input
 
-    status = Path("/proc/self/mounts")  # the same text for the test's process while it reads
-    assert status.stat().st_size == 0
-    text = read_input(status)
-    assert len(text) > 100 and text == status.read_bytes()
+    mounts = Path("/proc/self/mounts")  # the same text for the test's process while it reads
+    assert mounts.stat().st_size == 0
+    text = read_input(mounts)
+    assert len(text) > 100 and text == mounts.read_bytes()
     with pytest.raises(UnreadableFile, match="过大"):
-        read_input(status, limit=len(text) - 1)
-    assert read_input(status, limit=len(text)) == text
+        read_input(mounts, limit=len(text) - 1)
+    assert read_input(mounts, limit=len(text)) == text
 
 
 @pytest.mark.parametrize("suffix", [".html", ".txt"])

@@ -269,13 +269,14 @@ def test_bad_output_suffix(tmp_path):
     assert run.code == 2 and ".docx" in run.err
 
 
-def test_the_chart_font_is_one_fontconfig_says_has_chinese():
-    """The chart's font, found with one question to fontconfig: a font of the preferred list
-    that fontconfig itself lists for Chinese (never its fallback font without Chinese)."""
+def test_the_chart_font_is_one_fontconfig_says_has_chinese(monkeypatch):
+    """The chart's font, asked of fontconfig (fc-match, as on Debian/Kylin/UOS): a font of the
+    preferred list that fontconfig itself lists for Chinese (never its fallback font without it)."""
     import subprocess
 
     from nianbao.generator.chart import CJK_FONTS, cjk_font
 
+    monkeypatch.delenv("NIANBAO_CJK_FONT", raising=False)
     cjk_font.cache_clear()
     found = cjk_font()
     chinese = subprocess.run(["fc-list", ":lang=zh", "family", "file"], capture_output=True, text=True,
@@ -283,3 +284,4 @@ def test_the_chart_font_is_one_fontconfig_says_has_chinese():
     families = [line.split(": ", 1)[1] for line in chinese if line.startswith(found + ":")]
     assert families, f"{found} is not a font fontconfig lists for Chinese"
     assert any(name.lower() in family.lower() for name in CJK_FONTS for family in families)
+    cjk_font.cache_clear()  # the next user asks again, with the environment restored

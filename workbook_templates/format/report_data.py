@@ -181,18 +181,10 @@ def number(value: float | int) -> int | float:
 # -- totals -------------------------------------------------------------------------------
 
 
-def computed_value(edition: Edition, values: Mapping[str, Any], path: str) -> int | float:
-    """A total as the workbook's formula computes it: blanks count as 0, as in Excel's SUM.
-
-    ``values`` maps paths to entered values; computed parts are computed from theirs, so the
-    result does not depend on any printed total.
-    """
-    return computed_values(edition, values)[path]
-
-
 def computed_values(edition: Edition, values: Mapping[str, Any]) -> dict[str, int | float]:
-    """Every total of ``edition`` from the entered ``values`` (what ``computed_value`` gives for
-    each), each computed once, its parts added in the formula's order."""
+    """Every total of ``edition`` as the workbook's formulas compute it from the entered ``values``
+    (path -> value): blanks count as 0, as in Excel's SUM; a total of totals is made from their
+    parts, never from a printed total; each total made once, its parts added in the formula's order."""
     known = dict(values)  # the totals are put in as they are made: a part is made before its total
     done: dict[str, int | float] = {}
     get = known.get

@@ -21,10 +21,18 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
 
 
 def utf8_part(raw: bytes) -> bytes:
-    """An XML part with its character references written as UTF-8 (unchanged when it has none)."""
-    if b"&#" not in raw:
+    """An XML part with its character references written as UTF-8 — unchanged when it has none, or
+    when it is anything but one plain element (a DTD, a comment or processing instruction outside
+    the root, a part that does not parse): openpyxl writes none of those, and nothing is dropped."""
+    if b"&#" not in raw or b"<!DOCTYPE" in raw:
         return raw
-    return etree.tostring(etree.fromstring(raw, _PARSER), xml_declaration=True, encoding="UTF-8", standalone=True)
+    try:
+        root = etree.fromstring(raw, _PARSER)
+    except etree.XMLSyntaxError:
+        return raw
+    if root.getprevious() is not None or root.getnext() is not None:
+        return raw
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def save(workbook: Any, fh: BinaryIO) -> None:
