@@ -121,3 +121,18 @@ def test_workbooks_are_written_in_utf8_as_excel_writes_them(tmp_path):
     back = read_workbook(out).data
     assert back["meta"]["agency"] == data["meta"]["agency"] and back["text"] == data["text"]
     assert back["applications"] == data["applications"]
+
+
+def test_utf8_part_rewrites_only_what_it_can_rewrite_whole():
+    from xml.etree.ElementTree import canonicalize
+
+    from nianbao.workbook_templates.xlsx.utf8_save import utf8_part
+
+    sheet = '<worksheet xmlns="urn:x"><c r="A1">&#25919;&#24220; &amp; &#13;x</c></worksheet>'.encode()
+    out = utf8_part(sheet)
+    assert "政府".encode() in out and b"&#25919;" not in out
+    assert canonicalize(out.decode("utf-8")) == canonicalize(sheet.decode("utf-8"))  # the same document
+    for kept in (b'<!DOCTYPE a [<!ENTITY e "x">]><a>&e;&#25919;</a>',  # a DTD: nothing dropped
+                 b"<a>&#25919;</a><!-- after the root -->",
+                 b"not XML at all &#25919;"):
+        assert utf8_part(kept) == kept
