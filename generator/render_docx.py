@@ -135,12 +135,7 @@ def _run_content(text: str) -> str:
     return "".join(out)
 
 
-def _span_width(twips: list[int], col: int, colspan: int) -> int:
-    """A merged cell's w:tcW as python-docx's merge makes it: the spanned columns' widths added."""
-    return sum(twips[col:col + colspan])
-
-
-def _table(doc, grid: L.Grid, edition: S.Edition, data: Mapping[str, Any]) -> None:
+def _table(doc, grid: L.Grid, edition: S.Edition, data: Mapping[str, Any], style: Any) -> None:
     """The grid as a w:tbl, written in one pass and put where ``doc.add_table`` puts a table.
 
     It is the XML that python-docx's ``add_table``, ``cell.width`` and ``cell.merge`` made
@@ -149,8 +144,8 @@ def _table(doc, grid: L.Grid, edition: S.Edition, data: Mapping[str, Any]) -> No
     w:vMerge="restart" over its rows, each row below it a w:vMerge continuation cell of the
     same width holding one empty paragraph; every row cantSplit, header rows tblHeader, the
     kept rows' paragraphs keepNext.  python-docx walked the whole table for every cell it
-    touched (0.5 s for the three tables); here each cell is written once."""
-    style = doc.styles[DS.TABLE_TEXT]
+    touched (0.5 s for the three tables); here each cell is written once.  ``style``: the
+    document's 表格文字 paragraph style."""
     size = 9.0 if grid.name == "part4" else (style.font.size.pt if style.font.size else 10.5)
     mm = column_widths(grid, size)
     twips = [Mm(w).twips for w in mm]
@@ -178,7 +173,7 @@ def _table(doc, grid: L.Grid, edition: S.Edition, data: Mapping[str, Any]) -> No
                 continue
             c = starts.get((r, col)) or below.get((r, col))
             span = c.colspan if c else 1
-            tc_pr = f'<w:tcW w:type="dxa" w:w="{_span_width(twips, col, span)}"/>'
+            tc_pr = f'<w:tcW w:type="dxa" w:w="{sum(twips[col:col + span])}"/>'
             if span > 1:
                 tc_pr += f'<w:gridSpan w:val="{span}"/>'
             empty_p = f"<w:p><w:pPr>{keep_next}</w:pPr></w:p>" if keep_next else "<w:p/>"
@@ -229,7 +224,7 @@ def render(blocks: list[Block], data: Mapping[str, Any], *, chart: bytes | None,
         elif b.kind == "h2":
             doc.add_paragraph(b.text, style=style("Heading 2"))
         elif b.kind == "table" and b.text in grids:
-            _table(doc, grids[b.text], edition, data)
+            _table(doc, grids[b.text], edition, data, style(DS.TABLE_TEXT))
         elif b.kind == "figure":
             if chart is None:
                 continue

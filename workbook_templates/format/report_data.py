@@ -188,7 +188,7 @@ def computed_values(edition: Edition, values: Mapping[str, Any]) -> dict[str, in
     known = dict(values)  # the totals are put in as they are made: a part is made before its total
     done: dict[str, int | float] = {}
     get = known.get
-    for path, parts in _sum_plan(edition.key):
+    for path, parts in edition.sum_order:
         total: int | float = 0
         for part in parts:
             v = get(part)
@@ -196,24 +196,6 @@ def computed_values(edition: Edition, values: Mapping[str, Any]) -> dict[str, in
                 total += v
         known[path] = done[path] = number(total) if isinstance(total, float) else total
     return done
-
-
-@lru_cache(maxsize=8)
-def _sum_plan(edition_key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Every total of an edition with its parts, each total after the totals it is made of."""
-    formulas = get_edition(edition_key).formulas
-    order: dict[str, tuple[str, ...]] = {}
-
-    def visit(path: str) -> None:
-        if path not in order:
-            for part in formulas[path].right:
-                if part in formulas:
-                    visit(part)
-            order[path] = tuple(formulas[path].right)
-
-    for path in get_edition(edition_key).computed_paths:
-        visit(path)
-    return tuple(order.items())
 
 
 def totals_differing(edition: Edition, data: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:

@@ -517,6 +517,22 @@ class Edition:
         assert not missing, f"computed cells without a defining relation: {missing}"
         return out
 
+    @cached_property
+    def sum_order(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Every total with the parts its formula adds, each total after the totals it is made of."""
+        order: dict[str, tuple[str, ...]] = {}
+
+        def visit(path: str) -> None:
+            if path not in order:
+                for part in self.formulas[path].right:
+                    if part in self.formulas:
+                        visit(part)
+                order[path] = tuple(self.formulas[path].right)
+
+        for path in self.computed_paths:
+            visit(path)
+        return tuple(order.items())
+
 
 def _block(caption: str, cols: tuple[Label, ...], rows: tuple[Label, ...], *kinds: Kind):
     return ActiveBlock(caption, cols, rows, kinds)
