@@ -26,7 +26,6 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -321,36 +320,32 @@ class XlsxPackage:
             sh.cells[ref] = cell
         return cell
 
-    def values(self, runs: Sequence[tuple[str, Sequence[str]]]) -> list[float | Cell]:
+    def values(self, runs: Sequence[tuple[str, Sequence[str]]], formulas: bool = False) -> list[float | Cell]:
         """``cell(sheet, ref)`` for each ref of each (sheet, refs) run, in that order — except
         that a cell in the plain form of a number (the bulk of a return) is given as its float
         alone, which is then what ``cell`` would give as its value (no error; a formula beside a
-        number is never looked at by ``reader.cell_value``).  Everything else happens as ``cell``
-        does it, in the same order: sheets parsed when first named, any other cell converted (or
-        its sheet read the general way) when reached.  The numbers of a run are matched in one
-        go (C loops): matching reads the chunks and changes nothing."""
+        number is never looked at by ``reader.cell_value``); with ``formulas``, every cell as its
+        ``Cell`` (a total's formula is looked at).  Everything else happens as ``cell`` does it, in
+        the same order: sheets parsed when first named, any other cell converted (or its sheet
+        read the general way) when reached.  The usual cells of a run are read in one go
+        (``plain_xml.usual_values``): that reads the chunks and changes nothing."""
         out: list[float | Cell] = []
-        match = plain_xml.NUMBER_CELL.match
         for sheet, refs in runs:
             sh = self.sheet(sheet)
             if not sh.plain:
                 out += [self.cell(sheet, ref) for ref in refs]
                 continue
-            found = list(map(match, map(sh.elements.get, refs, repeat(b""))))
-            if None not in found:  # the usual run: every cell a number, nothing else to happen between
-                try:
-                    out += [float(m[2]) for m in found]
-                    continue
-                except ValueError:  # a number-like text that is not one: cell by cell, as below
-                    pass
-            for ref, m in zip(refs, found):
-                if m is not None and sh.plain:  # (a cell before may have had the sheet read again)
-                    try:
-                        out.append(float(m[2]))
-                        continue
-                    except ValueError:
-                        pass
-                out.append(self.cell(sheet, ref))
+            if formulas:
+                for ref, usual in zip(refs, plain_xml.usual_values(sh.elements, refs)):  # type: ignore[arg-type]
+                    # (a cell before may have had the sheet read again)
+                    out.append(Cell(*usual) if usual is not None and sh.plain else self.cell(sheet, ref))
+                continue
+            numbers = plain_xml.usual_numbers(sh.elements, refs)  # type: ignore[arg-type]
+            if None not in numbers:  # the usual run: every cell a number, nothing else to happen between
+                out += numbers
+                continue
+            for ref, number in zip(refs, numbers):
+                out.append(number if number is not None and sh.plain else self.cell(sheet, ref))
         return out
 
     def _sheet_damaged(self, sh: Sheet, why: object) -> CorruptWorkbook:
@@ -504,15 +499,9 @@ _BLANK = Cell(None)
 
 
 def _plain_cell(chunk: bytes, shared: list[str] | plain_xml.SharedStrings) -> Cell | None:
-    m = plain_xml.NUMBER_CELL.match(chunk)
-    if m is not None:  # the usual cell: a number, perhaps with its formula
-        try:
-            return Cell(float(m.group(2)), None if m.group(1) is None else m.group(1).decode())
-        except ValueError:
-            pass
-    m = plain_xml.BLANK_CELL.match(chunk)
-    if m is not None:
-        return _BLANK if m.group(1) is None else Cell(None, m.group(1).decode())
+    usual = plain_xml.usual_cell(chunk)  # the usual cell: a number or no value, perhaps with its formula
+    if usual is not None:
+        return _BLANK if usual == (None, None) else Cell(*usual)
     parts = plain_xml.cell_parts(chunk)
     return None if parts is None else _cell_of(*parts, shared)
 

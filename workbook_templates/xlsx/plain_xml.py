@@ -16,11 +16,17 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from collections.abc import Sequence
 from pyexpat import ExpatError, ParserCreate
 
 from lxml import etree
 
 from nianbao.workbook_templates.xlsx.cellrefs import parse_target
+
+try:  # the compiled scanner of worksheet parts (setup.py builds it where it can): same answers, faster
+    from nianbao.workbook_templates.xlsx import _plain_scan as COMPILED
+except ImportError:  # pragma: no cover - an install without a C compiler
+    COMPILED = None  # type: ignore[assignment]
 
 FAST_MAX_BYTES = 4 * 1024 * 1024  # a larger part is read the general way (libxml2's own limits apply)
 
@@ -81,7 +87,11 @@ def plain_start(raw: bytes) -> int | None:
 
 
 def well_formed(raw: bytes) -> str | None:
-    """None when the part is well-formed XML, else expat's reason (no callback runs in Python)."""
+    """None when the part is well-formed XML, else expat's reason (no callback runs in Python).
+    The usual document is checked by the compiled scanner when it is built, which says yes only
+    where expat would (``_plain_scan.well_formed``); anything else is expat's to tell."""
+    if COMPILED is not None and COMPILED.well_formed(raw):
+        return None
     try:
         ParserCreate().Parse(raw, True)
     except ExpatError as e:
@@ -227,13 +237,33 @@ def _protection(raw: bytes) -> tuple[bool | None] | None:
 
 def scan_sheet(raw: bytes) -> SheetScan | str | None:
     """The cells of a worksheet part, as chunks (converted only when looked up); the reason when
-    the part is not well-formed; None when it is not in the plain form."""
+    the part is not well-formed; None when it is not in the plain form.  Where the compiled
+    scanner is built (``_plain_scan``) it answers the usual part — what ``plain_cells`` answers,
+    and whether it is well-formed — in two passes; what it does not answer is scanned here."""
     if len(raw) > FAST_MAX_BYTES:
         return None
+    found = COMPILED.sheet(raw) if COMPILED is not None else None
+    if found is not None and COMPILED.well_formed(raw):
+        return SheetScan(*found)
     cut = _known_tail(raw)
+    if found is not None:  # not the usual document: expat says whether it is well-formed
+        why = well_formed(raw if cut is None else cut[0])
+        if why is not None and cut is not None:
+            why = well_formed(raw)  # what expat says of the whole part
+        return why if why is not None else SheetScan(*found)
     if cut is None:
         return _scan_sheet(raw, raw, None)
     return _scan_sheet(raw, cut[0], cut[1])
+
+
+def plain_cells(raw: bytes) -> tuple[dict[str, bytes], bool] | None:
+    """What the compiled ``_plain_scan.sheet`` answers, the Python way: the chunks and the
+    protection of a part in the plain form, before its well-formedness is asked; else None."""
+    protected = _plain_protection(raw, raw, None)
+    if protected is None:
+        return None
+    chunks = _chunks(raw)
+    return None if chunks is None else (chunks, protected)
 
 
 def _scan_sheet(raw: bytes, part: bytes, tail_protection: bool | None) -> SheetScan | str | None:
@@ -243,6 +273,21 @@ def _scan_sheet(raw: bytes, part: bytes, tail_protection: bool | None) -> SheetS
     can match across the cut: what is found in ``part`` is what is found in ``raw`` but the tail.
     The chunks are those of ``raw`` but for the last one, which ends with the cut instead of the
     tail — a cell is read from its own bytes only, up to its end tag, before the tail."""
+    protected = _plain_protection(raw, part, tail_protection)
+    if protected is None:
+        return None
+    why = well_formed(part)
+    if why is not None:
+        why = well_formed(raw) if part is not raw else why  # what expat says of the whole part
+        if why is not None:
+            return why
+    chunks = _chunks(part)
+    return None if chunks is None else SheetScan(chunks, protected)
+
+
+def _plain_protection(raw: bytes, part: bytes, tail_protection: bool | None) -> bool | None:
+    """Whether the sheet is protected, when ``part`` is in the plain form (but its cells'
+    references, ``_chunks``); None when it is not."""
     start = plain_start(part)
     if start is None:
         return None
@@ -256,25 +301,23 @@ def _scan_sheet(raw: bytes, part: bytes, tail_protection: bool | None) -> SheetS
         return None
     if part is raw:
         found = _protection(raw)
-        if found is None:
-            return None
-        protected = bool(found[0])
-    else:  # the cut is where the tail's protection stood: before the end tag, after the sheet data
-        cut = part.rfind(b"</")
-        head, end = _protection(part[:cut]), _protection(part[cut:])
-        if head is None or end is None:
-            return None
-        protected = bool(end[0] if end[0] is not None else tail_protection if tail_protection is not None else head[0])
-    why = well_formed(part)
-    if why is not None:
-        why = well_formed(raw) if part is not raw else why  # what expat says of the whole part
-        if why is not None:
-            return why
+        return None if found is None else bool(found[0])
+    # the cut is where the tail's protection stood: before the end tag, after the sheet data
+    cut = part.rfind(b"</")
+    head, end = _protection(part[:cut]), _protection(part[cut:])
+    if head is None or end is None:
+        return None
+    return bool(end[0] if end[0] is not None else tail_protection if tail_protection is not None else head[0])
+
+
+def _chunks(part: bytes) -> dict[str, bytes] | None:
+    """Each cell's chunk by its reference; None for a cell whose first attribute is not a plain
+    reference."""
     parts = part.split(b"<c ")
     refs = _CELL_REF.findall(part)
     if len(refs) != len(parts) - 1:
-        return None  # a cell whose first attribute is not a plain reference
-    return SheetScan(dict(zip(_keys(refs), parts[1:])), protected)
+        return None
+    return dict(zip(_keys(refs), parts[1:]))
 
 
 # The cells' references of a sheet, as the text keys of its chunks: kept by the whole sequence,
@@ -342,6 +385,39 @@ def cell_parts(chunk: bytes) -> tuple[str, str | None, str | None, str | None] |
         if pos != len(body):
             return None
     return kind, v, f, inline
+
+
+def usual_values(chunks: dict[str, bytes], refs: Sequence[str]) -> list[tuple[float | None, str | None] | None]:
+    """Each reference's cell in the usual form — a number (NUMBER_CELL: its value as a float),
+    or no value (BLANK_CELL: None) — as (value, formula text or None); None for any other cell
+    (or none).  In one call to the compiled scanner where it is built, else here."""
+    if COMPILED is not None:
+        return COMPILED.values(chunks, refs)
+    return [usual_cell(chunks.get(ref)) for ref in refs]
+
+
+def usual_numbers(chunks: dict[str, bytes], refs: Sequence[str]) -> list[float | None]:
+    """Each reference's number, where its cell is a NUMBER_CELL (``usual_values``, without the
+    formulas); None for any other cell."""
+    if COMPILED is not None:
+        return COMPILED.values(chunks, refs, False)
+    return [usual[0] if (usual := usual_cell(chunks.get(ref))) is not None else None for ref in refs]
+
+
+def usual_cell(chunk: bytes | None) -> tuple[float | None, str | None] | None:
+    """``usual_values`` of one chunk, the Python way."""
+    if type(chunk) is not bytes:
+        return None
+    m = NUMBER_CELL.match(chunk)
+    if m is not None:
+        try:
+            return float(m.group(2)), None if m.group(1) is None else m.group(1).decode()
+        except ValueError:
+            return None  # a number-like text that is not one: no other usual form holds it either
+    m = BLANK_CELL.match(chunk)
+    if m is not None:
+        return None, None if m.group(1) is None else m.group(1).decode()
+    return None
 
 
 class SharedStrings:

@@ -18,6 +18,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Protocol
 from datetime import date, timedelta
 from pathlib import Path
@@ -210,6 +211,7 @@ class _Layout:
     # the entered values' cells in the schema's order, as runs of one sheet (sheet, refs), and
     # whether each value is a figure (made on first use)
     entered: tuple[list[tuple[str, list[str]]], list[bool]] | None = None
+    totals: list[tuple[str, list[str]]] | None = None  # the totals' cells, the same way (made on first use)
 
 
 def _layout(src: NamedCells, edition: Edition) -> _Layout:
@@ -273,9 +275,10 @@ class _Binder:
                 self.occupied[path] = note[0]
         return value
 
-    def total(self, path: str, resolved: dict[str, Any]) -> Any:
-        """A total: cached result, else computed from its parts as the formula would."""
-        cell = self.raw(path)
+    def total(self, path: str, resolved: dict[str, Any], cell: Cell | None = None) -> Any:
+        """A total: cached result, else computed from its parts as the formula would (``cell``:
+        the total's cell, when it was read already)."""
+        cell = self.raw(path) if cell is None else cell
         sheet, ref = self.cells[path]
         if self.src.knows_formulas:
             if cell.formula is None:
@@ -337,9 +340,9 @@ def bind(src: NamedCells) -> WorkbookRead:
     _check_versions(src, r)
     resolved = _entered(src, edition, lay, r)
     entered = dict(resolved)
-    for p in edition.computed_paths:
+    for p, cell in zip(edition.computed_paths, _total_cells(src, edition, lay)):
         if p not in resolved:
-            resolved[p] = r.total(p, entered)
+            resolved[p] = r.total(p, entered, cell)
     _check_protection(src, r)
     if lay.moved is not None:
         r.integrity.append(dict(lay.moved))
@@ -365,22 +368,40 @@ def _entered(src: NamedCells, edition: Edition, lay: _Layout, r: _Binder) -> dic
             resolved[p] = value(p, cell(*cells[p]))
         return resolved
     if lay.entered is None:
-        runs: list[tuple[str, list[str]]] = []
-        for p in edition.entered_paths:
-            sheet, ref = cells[p]
-            if not runs or runs[-1][0] != sheet:
-                runs.append((sheet, []))
-            runs[-1][1].append(ref)
-        lay.entered = runs, [edition.fields[p].kind in _NUMERIC_KINDS for p in edition.entered_paths]
+        lay.entered = (_runs(cells, edition.entered_paths),
+                       [edition.fields[p].kind in _NUMERIC_KINDS for p in edition.entered_paths])
     runs, numeric = lay.entered
     for p, got, figure in zip(edition.entered_paths, values(runs), numeric):
         if type(got) is float:
-            if figure and (usual := _usual_figure(got)) is not None:
-                resolved[p] = usual
+            # the usual figure (``_usual_figure``, written out: this runs for every value of a batch)
+            if figure and -MAX_FIGURE < got < MAX_FIGURE:
+                resolved[p] = int(got) if got.is_integer() else got
                 continue
             got = Cell(got)
         resolved[p] = value(p, got)
     return resolved
+
+
+def _runs(cells: dict[str, tuple[str, str]], paths: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """The cells of ``paths`` in that order, as runs of one sheet: (sheet, refs)."""
+    runs: list[tuple[str, list[str]]] = []
+    for p in paths:
+        sheet, ref = cells[p]
+        if not runs or runs[-1][0] != sheet:
+            runs.append((sheet, []))
+        runs[-1][1].append(ref)
+    return runs
+
+
+def _total_cells(src: NamedCells, edition: Edition, lay: _Layout) -> Sequence[Cell | None]:
+    """The totals' cells, in the schema's order: from a file in one pass (``XlsxPackage.values``);
+    None for each (read one by one) from any other source."""
+    values = getattr(src, "values", None)
+    if values is None:
+        return [None] * len(edition.computed_paths)
+    if lay.totals is None:
+        lay.totals = _runs(lay.cells, edition.computed_paths)
+    return values(lay.totals, formulas=True)
 
 
 def read_workbook(path: str | Path) -> WorkbookRead:
