@@ -115,6 +115,12 @@ def requirements(extras: tuple[str, ...] = ("addin",)) -> list[str]:
     return out
 
 
+def pure_wheel_env() -> dict[str, str]:
+    """The environment in which ``pip wheel`` makes nianbao's own wheel for a bundle: without the
+    compiled scanner (setup.py), a wheel for any CPU — one compiled here would not install there."""
+    return {**os.environ, "NIANBAO_PURE_PYTHON": "1"}
+
+
 def bundle(out: Path, python: str = "3.11", platform: str = "win_amd64") -> Path:
     """A folder with Windows wheels of nianbao and everything it needs, and install.bat."""
     project = Path(__file__).resolve().parents[2]
@@ -132,7 +138,7 @@ def bundle(out: Path, python: str = "3.11", platform: str = "win_amd64") -> Path
                *(WINDOWS_ONLY if platform.startswith("win") else ())],
     ]
     for cmd in steps:
-        p = subprocess.run(cmd, capture_output=True, text=True)
+        p = subprocess.run(cmd, capture_output=True, text=True, env=pure_wheel_env())
         if p.returncode != 0:
             raise NianbaoError(f"下载安装包失败：{(p.stderr or p.stdout).strip()[-400:]}", "pip failed")
     from nianbao.workbook_templates.xlsx.safe_write import write_atomic
@@ -142,4 +148,4 @@ def bundle(out: Path, python: str = "3.11", platform: str = "win_amd64") -> Path
     return out
 
 
-__all__ = ["install", "bundle", "requirements", "XLWINGS_VERSION"]
+__all__ = ["install", "bundle", "pure_wheel_env", "requirements", "XLWINGS_VERSION"]

@@ -55,7 +55,7 @@ def platforms(arch: str) -> list[str]:
 
 
 def bundle(out: Path, python: str = "3.11", arches: tuple[str, ...] = ARCHES) -> Path:
-    from nianbao.addin.excel.install import requirements
+    from nianbao.addin.excel.install import pure_wheel_env, requirements
 
     project = Path(__file__).resolve().parents[3]
     if not (project / "setup.cfg").exists():
@@ -64,7 +64,7 @@ def bundle(out: Path, python: str = "3.11", arches: tuple[str, ...] = ARCHES) ->
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
     own = out / "nianbao-wheel"
     own.mkdir(parents=True, exist_ok=True)
-    _pip(pip + ["wheel", "--no-deps", "-q", "-w", str(own), str(project)])
+    _pip(pip + ["wheel", "--no-deps", "-q", "-w", str(own), str(project)], pure_wheel_env())
     for arch in arches:
         wheels = out / f"wheels-{arch}"
         wheels.mkdir(parents=True, exist_ok=True)
@@ -82,7 +82,7 @@ def bundle(out: Path, python: str = "3.11", arches: tuple[str, ...] = ARCHES) ->
     return out
 
 
-def _pip(cmd: list[str]) -> None:
-    p = subprocess.run(cmd, capture_output=True, text=True)
+def _pip(cmd: list[str], env: dict[str, str] | None = None) -> None:
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if p.returncode != 0:
         raise NianbaoError(f"下载安装包失败：{(p.stderr or p.stdout).strip()[-400:]}", "pip failed")
