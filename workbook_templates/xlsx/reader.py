@@ -373,9 +373,8 @@ def _entered(src: NamedCells, edition: Edition, lay: _Layout, r: _Binder) -> dic
     runs, numeric = lay.entered
     for p, got, figure in zip(edition.entered_paths, values(runs), numeric):
         if type(got) is float:
-            # the usual figure (``_usual_figure``, written out: this runs for every value of a batch)
-            if figure and -MAX_FIGURE < got < MAX_FIGURE:
-                resolved[p] = int(got) if got.is_integer() else got
+            if figure and (usual := _usual_figure(got)) is not None:
+                resolved[p] = usual
                 continue
             got = Cell(got)
         resolved[p] = value(p, got)
