@@ -82,6 +82,6 @@ def shortfalls(statuses: list[UnitStatus], edition: S.Edition, spill: Spill) -> 
         if parts and s.chosen and s.chosen.readable:
             found = aggregate_shortfalls(spill.figures(s.chosen), parts, edition, s.name)
             for item in found:
-                s.notes.append(f"AGG-01：{edition.describe(item['path'])}为 {item['own']}，小于其下级之和 {item['children']}")
+                s.note(f"AGG-01：{edition.describe(item['path'])}为 {item['own']}，小于其下级之和 {item['children']}")
             out += found
     return out

@@ -77,6 +77,7 @@ def record(path: Path, summary: Path, year: int, statuses: list[UnitStatus], spi
             run_id = db.execute("INSERT INTO runs (at, summary, year) VALUES (?, ?, ?)",
                                 (stamp, summary.name, year)).lastrowid
             rounds: dict[str, Round] = {}
+            alike: dict[tuple[Any, ...], Round] = {}  # (a Round is never changed once made)
             rows = []
             for s in statuses:
                 c = s.chosen
@@ -84,10 +85,14 @@ def record(path: Path, summary: Path, year: int, statuses: list[UnitStatus], spi
                     continue
                 notes = spill.notes_of(c) if c.readable else None  # the figures as JSON, the messages
                 figures = notes[0] if notes is not None else None
-                rounds[s.key] = _round(db, s.key, history.get(s.key, []), c.sha256, c.mtime, stamp,
-                                       c.errors if c.readable else 1, figures, c.edition)
+                sha = c.sha256
+                r = _round(db, s.key, history.get(s.key, []), sha, c.mtime, stamp, c.errors if c.readable else 1,
+                           figures, c.edition)
+                # most units' rounds are alike (a first submission, received now): one object each
+                rounds[s.key] = alike.setdefault((r.submission, r.returned, r.last_received, tuple(r.changes),
+                                                  r.identical_to), r)
                 messages = list(notes[1]) if notes is not None else []
-                rows.append((run_id, s.key, s.name, c.name, c.sha256, c.mtime, s.status,
+                rows.append((run_id, s.key, s.name, c.name, sha, c.mtime, s.status,
                              c.errors if c.readable else None, c.warnings if c.readable else None,
                              json.dumps(messages or ([c.error] if c.error else []), ensure_ascii=False), figures))
                 if len(rows) >= BATCH:

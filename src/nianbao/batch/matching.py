@@ -7,7 +7,7 @@ else the newest file wins.  A unit whose 上级 chain reaches a unit whose summa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from nianbao.batch.returns import Returned
@@ -34,9 +34,12 @@ class UnitStatus:
     unit: Unit | None = None  # None: a file of a unit the roster does not list
     status: str = MISSING
     chosen: Returned | None = None
-    others: list[Returned] = field(default_factory=list)
+    others: tuple[Returned, ...] = ()  # the unit's other files, not used
     included_in: str = ""  # the 汇总 unit whose summary already counts this unit
-    notes: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()  # what the dashboard and the feedback say of it (tuples: most units have none)
+
+    def note(self, text: str, first: bool = False) -> None:
+        self.notes = (text, *self.notes) if first else (*self.notes, text)
 
     @property
     def in_roster(self) -> bool:
@@ -104,11 +107,11 @@ def match(returns: list[Returned], units: list[Unit] | None, year: int | None) -
     for key, rs in candidates.items():
         rs.sort(key=lambda r: (r.is_summary, r.mtime), reverse=True)
         st = statuses[key]
-        st.chosen, st.others = rs[0], rs[1:]
+        st.chosen, st.others = rs[0], tuple(rs[1:])
         if st.others and st.chosen.is_summary:
-            st.notes.append(f"本单位的汇总表 {st.chosen.name} 已包括本级报送：{'、'.join(r.name for r in st.others)}")
+            st.note(f"本单位的汇总表 {st.chosen.name} 已包括本级报送：{'、'.join(r.name for r in st.others)}")
         elif st.others:
-            st.notes.append(f"同一单位有 {len(rs)} 个文件，使用最新的 {st.chosen.name}，"
+            st.note(f"同一单位有 {len(rs)} 个文件，使用最新的 {st.chosen.name}，"
                             f"未用：{'、'.join(r.name for r in st.others)}")
         st.status = _status(st, year)
         if units is not None and not st.in_roster and st.status == RECEIVED:
@@ -123,12 +126,12 @@ def _status(st: UnitStatus, year: int | None) -> str:
     if not c.readable:
         return BROKEN
     if year is not None and c.meta("year") != year:
-        st.notes.append(f"文件是 {c.meta('year')} 年度的，应为 {year} 年度")
+        st.note(f"文件是 {c.meta('year')} 年度的，应为 {year} 年度")
         return WRONG_YEAR
     if year is not None and c.edition != S.edition_for_year(year).key:
         return WRONG_EDITION
     if c.untouched:
-        st.notes.append("模板交回时还没有填写任何数字")
+        st.note("模板交回时还没有填写任何数字")
         return UNFILLED
     return RECEIVED
 
@@ -150,4 +153,4 @@ def _include(statuses: list[UnitStatus]) -> None:
                 s.included_in = s.included_in or aggregating[node].name  # the nearest summary above
         if s.included_in and s.status in (RECEIVED, NOT_IN_ROSTER):
             s.status = INCLUDED
-            s.notes.insert(0, f"已含在{s.included_in}汇总中")
+            s.note(f"已含在{s.included_in}汇总中", first=True)

@@ -52,7 +52,7 @@ class Message:
 
 # What matching, the dashboard and the ledger need of a return's meta: the rest stays in the file.
 META_KEYS = ("agency", "year", "agency_kind", "unit_id", "parent")
-_SHARED_META = tuple(key in ("agency_kind", "parent") for key in META_KEYS)
+_SHARED_META = tuple(key in ("year", "agency_kind", "parent") for key in META_KEYS)
 
 
 @dataclass(frozen=True)
@@ -70,13 +70,13 @@ class Returned:
 
     path: str
     mtime: float
-    sha256: str = ""
+    digest: bytes = b""  # the file's SHA-256 (32 bytes: half the size of its hex text, kept for every unit)
     edition: str | None = None  # None: the file could not be read
     meta_values: tuple[Any, ...] = ()  # the meta, by META_KEYS
     error: str | None = None  # the file could not be read: why, in Chinese
     errors: int = 0
     warnings: int = 0
-    key: tuple[Any, ...] = ()  # KEY_FIGURES of this return
+    key_packed: bytes = b""  # KEY_FIGURES of this return, marshalled (``key``): a tenth of the tuple's size
     is_summary: bool = False  # a SUMMARY.xlsx written by nianbao collect (a district's sum)
     untouched: bool = False  # every figure still blank: the template came back unfilled
     first: str = ""  # the first of its messages (the dashboard's 说明), kept so the dashboard need not read the bulk back
@@ -90,6 +90,16 @@ class Returned:
         # Path(self.path).name without making a Path: the paths are str() of Paths (normalised),
         # where the two agree; asked for several times a unit by the ledger and the dashboard
         return os.path.basename(self.path)
+
+    @property
+    def sha256(self) -> str:
+        """The file's SHA-256 as hex text (what the ledger keeps); "" when it was not hashed."""
+        return self.digest.hex()
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        """KEY_FIGURES of this return (() when it was not read)."""
+        return marshal.loads(self.key_packed) if self.key_packed else ()
 
     @property
     def has_messages(self) -> bool:
@@ -117,6 +127,7 @@ class Spill:
     def __init__(self) -> None:
         self._fh = tempfile.TemporaryFile()
         self._end = 0
+        self._shared: dict[Any, Any] = {}  # the meta values many returns have, one object each
 
     def put(self, r: Returned, path: str | None = None) -> Returned:
         """Put ``r``'s bulk aside (and share the strings many returns have, ``path`` the caller's own)."""
@@ -124,10 +135,11 @@ class Spill:
             r.path = path
         if r.edition is not None:
             r.edition = sys.intern(r.edition)
-            # the kind and the 上级 repeat from unit to unit: shared; a unit's own name and id are its
-            # alone (interning them would only add an entry each to the interpreter's table)
-            r.meta_values = tuple(sys.intern(v) if shared and type(v) is str and len(v) < 64 else v
-                                  for v, shared in zip(r.meta_values, _SHARED_META))
+            # the year, the kind and the 上级 repeat from unit to unit: one object each for the run; a
+            # unit's own name and id are its alone (sharing them would only add an entry each)
+            shared = self._shared
+            r.meta_values = tuple(shared.setdefault(v, v) if share and type(v) in (str, int) else v
+                                  for v, share in zip(r.meta_values, _SHARED_META))
         if r.bulk is not None:
             self._fh.seek(self._end)
             self._fh.write(r.bulk)
@@ -177,12 +189,12 @@ def unpack(edition: S.Edition, figures: tuple[Any, ...], meta: dict[str, Any] | 
     return out
 
 
-def file_hash(path: str) -> str:
+def file_hash(path: str) -> bytes:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 16), b""):
             h.update(block)
-    return h.hexdigest()
+    return h.digest()
 
 
 def read_one(path: str) -> Returned:
@@ -195,15 +207,15 @@ def read_one(path: str) -> Returned:
     r = Returned(path, os.path.getmtime(path))
     try:
         with XlsxPackage(path) as pkg:
-            r.sha256 = hashlib.sha256(pkg.raw).hexdigest()  # the bytes read: the file hashed once
+            r.digest = hashlib.sha256(pkg.raw).digest()  # the bytes read: the file hashed once
             data = bind(FileCells(pkg)).data
             r.is_summary = DASHBOARD in pkg.sheets
     except NianbaoError as e:
-        r.sha256 = r.sha256 or _hash_if_regular(path)
+        r.digest = r.digest or _hash_if_regular(path)
         r.error = e.zh
         return r
     except Exception as e:  # a defect must not end a run over hundreds of files
-        r.sha256 = r.sha256 or _hash_if_regular(path)
+        r.digest = r.digest or _hash_if_regular(path)
         r.error = f"读取时出错：{type(e).__name__}"
         return r
     edition = S.get_edition(data["edition"])
@@ -212,7 +224,7 @@ def read_one(path: str) -> Returned:
     figures = tuple(values[p] for p in paths)
     r.untouched = all(v is None for v in figures)
     r.edition, r.meta_values = data["edition"], tuple(data["meta"].get(k) for k in META_KEYS)
-    r.key = tuple(NF.value(data, name) for name in KEY_FIGURES)
+    r.key_packed = marshal.dumps(tuple(NF.value(data, name) for name in KEY_FIGURES))
     messages: list[str] = []
     if not r.untouched:
         for f in validate(data, r.name, values=values).findings:  # the values made above, not again
@@ -251,10 +263,10 @@ def figures_as_json(paths: tuple[str, ...], figures: tuple[Any, ...]) -> str:
                            for key, v in zip(keys, figures)) + "}"
 
 
-def _hash_if_regular(path: str) -> str:
+def _hash_if_regular(path: str) -> bytes:
     """The hash of a file that could not be read as a workbook (never of a pipe or a device)."""
     try:
-        return file_hash(path) if stat.S_ISREG(os.stat(path).st_mode) else ""
+        return file_hash(path) if stat.S_ISREG(os.stat(path).st_mode) else b""
     except OSError:
         return ""
 
