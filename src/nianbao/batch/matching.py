@@ -107,6 +107,9 @@ def match(returns: list[Returned], units: list[Unit] | None, year: int | None) -
     for key, rs in candidates.items():
         rs.sort(key=lambda r: (r.is_summary, r.mtime), reverse=True)
         st = statuses[key]
+        if st.unit is not None:
+            for r in rs:  # the same name and id as the roster's: its strings, not one more copy each
+                r.share_meta(agency=st.name, unit_id=st.key)
         st.chosen, st.others = rs[0], tuple(rs[1:])
         if st.others and st.chosen.is_summary:
             st.note(f"本单位的汇总表 {st.chosen.name} 已包括本级报送：{'、'.join(r.name for r in st.others)}")

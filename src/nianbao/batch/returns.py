@@ -115,6 +115,12 @@ class Returned:
         """The edition and the meta as report data; None when the file could not be read."""
         return None if self.edition is None else {"edition": self.edition, "meta": dict(zip(META_KEYS, self.meta_values))}
 
+    def share_meta(self, **values: str) -> None:
+        """Hold these meta values as the given strings where they are equal (the roster's own)."""
+        if self.edition is not None:
+            self.meta_values = tuple(values[k] if k in values and v == values[k] else v
+                                     for k, v in zip(META_KEYS, self.meta_values))
+
     def meta(self, key: str) -> Any:
         return self.meta_values[META_KEYS.index(key)] if self.edition is not None else None
 
@@ -197,13 +203,15 @@ def file_hash(path: str) -> bytes:
     return h.digest()
 
 
-def read_one(path: str) -> Returned:
-    """Read and validate one returned file (runs in a worker process)."""
+def read_one(path: str | bytes) -> Returned:
+    """Read and validate one returned file (runs in a worker process; the path given as bytes by
+    ``_started``)."""
     from nianbao.addin.checks.registry import CATALOGUE, PROSE
     from nianbao.addin.checks.validate import validate
     from nianbao.workbook_templates.xlsx.package import XlsxPackage
     from nianbao.workbook_templates.xlsx.reader import FileCells, bind
 
+    path = os.fsdecode(path)
     r = Returned(path, os.path.getmtime(path))
     try:
         with XlsxPackage(path) as pkg:
@@ -317,7 +325,9 @@ def _started(paths: list[str], workers: Workers) -> Iterable[Returned]:
     # small chunks: a finished chunk waits in the parent until the ones before it are in,
     # so its size bounds what is held in memory at once
     chunk = max(1, min(CHUNK, len(paths) // ((os.cpu_count() or 1) * 8)))
-    return workers.pool.map(read_one, paths, chunksize=chunk)
+    # the paths as bytes: sent as they are, not as text that would keep its UTF-8 form cached beside
+    # it in the parent for the whole run (every path is written in Chinese)
+    return workers.pool.map(read_one, map(os.fsencode, paths), chunksize=chunk)
 
 
 def _taken_in(paths: list[str], results: Iterable[Returned], spill: Spill, progress: Callable[[], None] | None,

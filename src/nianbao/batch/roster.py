@@ -107,6 +107,7 @@ def read_roster(path: str | Path) -> list[Unit]:
         raise UnreadableFile(f"找不到名单：{path}", f"roster not found: {path}")
     rows = _rows_from_xlsx(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _rows_from_csv(path)
     units, problems, seen = [], [], set()
+    alike: dict[str, str] = {}  # the 上级 and the 地区 many units have: one string for all of them
     for i, row in enumerate(rows, start=2):
         row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
         if not any(row.values()):
@@ -123,8 +124,9 @@ def read_roster(path: str | Path) -> list[Unit]:
         if aggregate not in _YES + _NO:
             problems.append(f"第 {i} 行“{name}”的“汇总”应为 是 或 否，实为“{row.get('汇总')}”")
             continue
-        unit = Unit(name, kind, row.get("上级", ""), row.get("联系人", ""), row.get("联系电话", ""),
-                    row.get("文件名", ""), aggregate in _YES, row.get("公开联系方式", ""), row.get("所属地区", ""))
+        parent, region = row.get("上级", ""), row.get("所属地区", "")
+        unit = Unit(name, kind, alike.setdefault(parent, parent), row.get("联系人", ""), row.get("联系电话", ""),
+                    row.get("文件名", ""), aggregate in _YES, row.get("公开联系方式", ""), alike.setdefault(region, region))
         if unit.unit_id in seen:
             problems.append(f"第 {i} 行“{name}”（上级“{unit.parent}”）与前面的一行重复")
             continue
