@@ -97,7 +97,8 @@ TOKENS = [b"<", b">", b"&", b"]]>", b'"', b"'", b"/", b"=", b" ", b"\t", b"\x00"
           b'<row r="0">', b'<row r="1048577">', b'<row r="1048576">', b"<rowBreaks/>", b"sheetProtection",
           b'<sheetProtection sheet="1"/>', b'<sheetProtection sheet="0" sheet="1"/>', b"<sheetProtection/>",
           b"<x:sheetProtection/>", b'<sheetProtection sheet="&#49;"/>', b"<v>1e5</v>", b"<v>1e</v>", b"<f>A&amp;B</f>",
-          b' encoding="UTF-16"', b"\xef\xbb\xbf"]
+          b' encoding="UTF-16"', b' encoding="utf8"', b"\xef\xbb\xbf", b"<rowBreaks:c ", b"<rowBreaksX:row ",
+          b"<v>" + b"1" * 70 + b"</v>", b"<f>\xff</f>"]
 
 
 def _mutations(parts: list[bytes], count: int, seed: int) -> list[bytes]:
@@ -164,6 +165,9 @@ CASES = {  # document: what expat says (the check may only say yes where expat d
     b"<a>": False, b" <a/>": True, b"<a/>\x00": False, b"<a b='\"'/>": True, b"<a>&#65;&#x41;&#0065;</a>": True,
     b"<a>&#;</a>": False, b"<a>&#x;</a>": False, b"<a>&#1234567890;</a>": False,
     b'<?xml version="1.0" standalone="maybe"?><a/>': False, b"<a><!-- x --></a>": True, b"<a><![CDATA[<]]></a>": True,
+    # expat takes "utf8" for a codec of Python's, which refuses every byte past ASCII (found by review)
+    b'<?xml version="1.0" encoding="utf8"?><a>\xc3\xa9</a>': False, b'<?xml version="1.0" encoding="utf8"?><a/>': True,
+    b'<?xml version="1.0" encoding="UTF-8"?><a>\xc3\xa9</a>': True,
 }
 
 
@@ -173,8 +177,59 @@ def test_well_formed_against_expat_by_hand(raw: bytes) -> None:
     assert _expat(raw) is CASES[raw]
     if C.well_formed(raw):
         assert CASES[raw]
-    if b"<!" not in raw and CASES[raw]:  # the usual documents are answered (the rest is expat's)
+    if b"<!" not in raw and b"utf8" not in raw and CASES[raw]:  # the usual documents are answered (the rest is expat's)
         assert C.well_formed(raw)
+
+
+SHEET_CASES = [  # found by review: a prefixed cell, row or protection right after "<rowBreaks"
+    b"<a><rowBreaks:c/></a>", b'<a><rowBreaksX:row r="1"/></a>', b"<a><rowBreaks:sheetProtection/></a>",
+    b'<a><rowBreaks count="1"/><row r="1"><c r="A1"><v>1</v></c></row></a>',
+]
+
+
+@needs_compiled
+@pytest.mark.parametrize("raw", SHEET_CASES, ids=lambda b: repr(b)[:40])
+def test_sheet_by_hand(raw: bytes) -> None:
+    assert C.sheet(raw) == plain_xml.plain_cells(raw)
+
+
+class _Bytes(bytes):
+    pass
+
+
+CHUNKS = {  # cell chunks: what values() must read as usual_cell does, both ways
+    "plain": b'r="A1" s="3"><v>12</v></c>', "formula": b'r="A1"><f>SUM(B1:B9)</f><v>5</v></c>',
+    "no value": b'r="A1" s="3"/>', "formula, no value": b'r="A1"><f>B1</f></c>',
+    "long number": b'r="A1"><v>' + b"1" * 64 + b"</v></c>", "longer number": b'r="A1"><v>' + b"9" * 400 + b"e-390</v></c>",
+    "formula not UTF-8": b'r="A1"><f>\xff</f><v>1</v></c>', "formula not UTF-8, no value": b'r="A1"><f>\xff</f></c>',
+    "not a number": b'r="A1"><v>1e</v></c>', "text": b'r="A1" t="s"><v>0</v></c>', "huge": b'r="A1"><v>1e999</v></c>',
+}
+
+
+@needs_compiled
+@pytest.mark.parametrize("name", sorted(CHUNKS))
+def test_values_by_hand(name: str) -> None:
+    chunks = {"A1": CHUNKS[name], "B1": _Bytes(CHUNKS[name])}  # (a bytes subclass is no chunk of ours)
+    refs = ["A1", "B1", "C1"]
+    want = [plain_xml.usual_cell(chunks.get(r)) for r in refs]
+    assert C.values(chunks, refs) == want
+    assert C.values(chunks, refs, False) == [u[0] if u is not None else None for u in want]
+
+
+@needs_compiled
+def test_values_survive_references_that_change_under_them() -> None:
+    refs: list[object] = []
+
+    class Sly(str):
+        def __hash__(self) -> int:
+            return hash(str(self))
+
+        def __eq__(self, other: object) -> bool:
+            refs.clear()  # the list empties while values() reads it
+            return str.__eq__(self, other)
+
+    refs += [Sly("A1"), "A2", "A3"]
+    assert C.values({"A1": b'r="A1"><v>1</v></c>'}, refs) == [(1.0, None), None, None]
 
 
 def _read(path: Path) -> str:

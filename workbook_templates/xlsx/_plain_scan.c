@@ -18,6 +18,7 @@
 #include <string.h>
 
 #define MAX_ROW 1048576
+#define FAST_MAX_BYTES (4 * 1024 * 1024)  /* plain_xml.FAST_MAX_BYTES */
 
 /* \s of a bytes pattern */
 static int is_space(unsigned char c) {
@@ -230,9 +231,7 @@ static int scan_tags(const unsigned char *s, Py_ssize_t n, Py_ssize_t start, Cel
             if (c2 == '\t' || c2 == '\r' || c2 == '\n' || c2 == '/' || c2 == '>')
                 return 0;  /* a cell tag not followed by one space */
         }
-        if (at(s, n, i, "<row")) {
-            if (at(s, n, i + 4, "Breaks"))
-                continue;
+        if (at(s, n, i, "<row") && !at(s, n, i + 4, "Breaks")) {
             Py_ssize_t d = i + 4;
             if (!at(s, n, d, " r=\""))
                 return 0;
@@ -272,6 +271,8 @@ static PyObject *sheet(PyObject *module, PyObject *arg) {
     }
     const unsigned char *s = (const unsigned char *)PyBytes_AS_STRING(arg);
     Py_ssize_t n = PyBytes_GET_SIZE(arg);
+    if (n > FAST_MAX_BYTES)
+        Py_RETURN_NONE;  /* read the general way (plain_xml.FAST_MAX_BYTES) */
     Py_ssize_t start = plain_start(s, n);
     if (start < 0)
         Py_RETURN_NONE;
@@ -515,7 +516,7 @@ static Py_ssize_t xml_decl(const unsigned char *s, Py_ssize_t n, Py_ssize_t k) {
     p = skip_space(s, n, k);
     if (p > k && at(s, n, p, "encoding")) {
         k = decl_value(s, n, p + 8, &v, &len);
-        if (k < 0 || !(lower_is(s + v, len, "utf-8") || lower_is(s + v, len, "utf8")))
+        if (k < 0 || !lower_is(s + v, len, "utf-8"))  /* not "utf8": expat hands that name to a codec of Python's */
             return -1;
         p = skip_space(s, n, k);
     }
@@ -695,21 +696,26 @@ static int usual_cell(const unsigned char *s, Py_ssize_t n, Py_ssize_t *f, Py_ss
 /* float(text) of the number's text (only [-+0-9.eE]), or -1 with no error set when float()
  * would refuse it. */
 static int number_of(const unsigned char *s, Py_ssize_t len, double *out) {
-    char buf[64];
-    if (len >= (Py_ssize_t)sizeof(buf))
-        return -1;  /* left to Python */
+    char small[64];
+    char *buf = len < (Py_ssize_t)sizeof(small) ? small : PyMem_Malloc((size_t)len + 1);
+    if (buf == NULL)
+        return -2;  /* no memory */
     memcpy(buf, s, (size_t)len);
     buf[len] = '\0';
     char *end = NULL;
     double x = PyOS_string_to_double(buf, &end, NULL);
+    int got = 0;
     if (x == -1.0 && PyErr_Occurred()) {
         PyErr_Clear();
-        return -1;
+        got = -1;
+    } else if (end != buf + len) {
+        got = -1;
     }
-    if (end != buf + len)
-        return -1;
-    *out = x;
-    return 0;
+    if (buf != small)
+        PyMem_Free(buf);
+    if (got == 0)
+        *out = x;
+    return got;
 }
 
 static PyObject *values(PyObject *module, PyObject *args) {
@@ -718,34 +724,57 @@ static PyObject *values(PyObject *module, PyObject *args) {
     int formulas = 1;
     if (!PyArg_ParseTuple(args, "O!O|p:values", &PyDict_Type, &chunks, &refs, &formulas))
         return NULL;
-    PyObject *seq = PySequence_Fast(refs, "values() takes a sequence of references");
+    PyObject *seq = PySequence_Tuple(refs);  /* a copy: nothing a key does while looked up can change it */
     if (seq == NULL)
         return NULL;
-    Py_ssize_t count = PySequence_Fast_GET_SIZE(seq);
+    Py_ssize_t count = PyTuple_GET_SIZE(seq);
     PyObject *out = PyList_New(count);
     if (out == NULL) {
         Py_DECREF(seq);
         return NULL;
     }
     for (Py_ssize_t k = 0; k < count; k++) {
-        PyObject *item = Py_None, *chunk = PyDict_GetItemWithError(chunks, PySequence_Fast_GET_ITEM(seq, k));
+        PyObject *item = NULL, *chunk = PyDict_GetItemWithError(chunks, PyTuple_GET_ITEM(seq, k));
         if (chunk == NULL && PyErr_Occurred())
             goto fail;
-        if (chunk != NULL && PyBytes_Check(chunk)) {
+        if (chunk != NULL && PyBytes_CheckExact(chunk)) {  /* as usual_cell: a chunk is bytes, not a subclass */
+            Py_INCREF(chunk);  /* held while read: a key's comparison could have dropped it from the dict */
             const unsigned char *s = (const unsigned char *)PyBytes_AS_STRING(chunk);
             Py_ssize_t f, flen, v, vlen;
-            double x;
+            double x = 0.0;
             int kind = usual_cell(s, PyBytes_GET_SIZE(chunk), &f, &flen, &v, &vlen);
-            if (kind == 1 && number_of(s + v, vlen, &x) == 0) {
-                if (!formulas)
-                    item = PyFloat_FromDouble(x);
-                else
-                    item = f < 0 ? Py_BuildValue("(dO)", x, Py_None) : Py_BuildValue("(ds#)", x, (const char *)s + f, flen);
-            } else if (kind == 2 && formulas) {
-                item = f < 0 ? Py_BuildValue("(OO)", Py_None, Py_None) : Py_BuildValue("(Os#)", Py_None, (const char *)s + f, flen);
-            } else {
-                item = Py_NewRef(Py_None);
+            if (kind == 1) {
+                int got = number_of(s + v, vlen, &x);
+                if (got == -2) {
+                    Py_DECREF(chunk);
+                    PyErr_NoMemory();
+                    goto fail;
+                }
+                if (got < 0)
+                    kind = 0;  /* a number-like text float() refuses: no usual cell */
             }
+            PyObject *formula = NULL;
+            if (kind != 0 && f >= 0) {
+                formula = PyUnicode_DecodeUTF8((const char *)s + f, flen, NULL);
+                if (formula == NULL) {  /* not UTF-8 (only in a part not yet checked): no usual cell */
+                    if (!PyErr_ExceptionMatches(PyExc_UnicodeDecodeError)) {
+                        Py_DECREF(chunk);
+                        goto fail;
+                    }
+                    PyErr_Clear();
+                    kind = 0;
+                }
+            }
+            if (kind == 1 && !formulas)
+                item = PyFloat_FromDouble(x);
+            else if (kind == 1)
+                item = Py_BuildValue("(dO)", x, formula ? formula : Py_None);
+            else if (kind == 2 && formulas)
+                item = Py_BuildValue("(OO)", Py_None, formula ? formula : Py_None);
+            else
+                item = Py_NewRef(Py_None);
+            Py_XDECREF(formula);
+            Py_DECREF(chunk);
             if (item == NULL)
                 goto fail;
         } else {

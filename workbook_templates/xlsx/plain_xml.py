@@ -416,7 +416,10 @@ def usual_cell(chunk: bytes | None) -> tuple[float | None, str | None] | None:
             return None  # a number-like text that is not one: no other usual form holds it either
     m = BLANK_CELL.match(chunk)
     if m is not None:
-        return None, None if m.group(1) is None else m.group(1).decode()
+        try:
+            return None, None if m.group(1) is None else m.group(1).decode()
+        except UnicodeDecodeError:  # (only in a part not checked well-formed yet) not a usual cell
+            return None
     return None
 
 
