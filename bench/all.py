@@ -83,29 +83,35 @@ def scaled(run, sample: int, n: int) -> tuple[float, float, float]:
 
 
 def per_file(files: list[Path], repeat: int) -> dict[str, float]:
-    """CPU ms a file of each way of reading it, and of the rules on what nianbao read: each way
-    over all the files in one pass (as a batch does it, one file after another), the ways taken
-    in turn and the turn rotated each time, so that a machine that slows down slows them all
-    alike; the best of ``repeat`` passes of each."""
+    """CPU ms a file of each way of reading it, and of the rules on what nianbao read: each file
+    taken by every way back to back (the ways' order rotated from file to file and pass to pass),
+    so that the ways are compared on the same file within the same few milliseconds — a shared
+    machine's slow spells, which last longer than that, slow them all alike; per file the best of
+    ``repeat`` passes, summed over the files."""
     from nianbao.addin.checks.validate import validate
     from nianbao.workbook_templates.xlsx.reader import read_workbook
 
     datas = [read_workbook(path).data for path in files]
     ways = {
-        "unzip": lambda: [unzip_all(path) for path in files],
-        "calamine": lambda: [calamine_all(path) for path in files],
-        "reader": lambda: [read_workbook(path) for path in files],
-        "rules": lambda: [validate(data, path.name) for data, path in zip(datas, files)],
+        "unzip": unzip_all,
+        "calamine": calamine_all,
+        "reader": read_workbook,
+        "rules": None,  # validate(data of the file, its name)
     }
     clock = time.process_time
-    best = dict.fromkeys(ways, float("inf"))
     names = list(ways)
+    best = {key: [float("inf")] * len(files) for key in names}
     for turn in range(repeat):
-        for key in names[turn % len(names):] + names[:turn % len(names)]:
-            t = clock()
-            ways[key]()
-            best[key] = min(best[key], (clock() - t) * 1000 / len(files))
-    return best
+        for i, (path, data) in enumerate(zip(files, datas)):
+            k = (turn + i) % len(names)
+            for key in names[k:] + names[:k]:
+                t = clock()
+                if key == "rules":
+                    validate(data, path.name)
+                else:
+                    ways[key](path)  # type: ignore[misc]
+                best[key][i] = min(best[key][i], clock() - t)
+    return {key: sum(times) * 1000 / len(files) for key, times in best.items()}
 
 
 # -- the machine ----------------------------------------------------------------------------------

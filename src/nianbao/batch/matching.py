@@ -115,7 +115,7 @@ def match(returns: list[Returned], units: list[Unit] | None, year: int | None) -
             st.note(f"本单位的汇总表 {st.chosen.name} 已包括本级报送：{'、'.join(r.name for r in st.others)}")
         elif st.others:
             st.note(f"同一单位有 {len(rs)} 个文件，使用最新的 {st.chosen.name}，"
-                            f"未用：{'、'.join(r.name for r in st.others)}")
+                    f"未用：{'、'.join(r.name for r in st.others)}")
         st.status = _status(st, year)
         if units is not None and not st.in_roster and st.status == RECEIVED:
             st.status = NOT_IN_ROSTER

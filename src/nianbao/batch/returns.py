@@ -76,7 +76,7 @@ class Returned:
     error: str | None = None  # the file could not be read: why, in Chinese
     errors: int = 0
     warnings: int = 0
-    key_packed: bytes = b""  # KEY_FIGURES of this return, marshalled (``key``): a tenth of the tuple's size
+    key_packed: bytes = b""  # KEY_FIGURES of this return, marshalled (``key``): a quarter of the tuple's size
     is_summary: bool = False  # a SUMMARY.xlsx written by nianbao collect (a district's sum)
     untouched: bool = False  # every figure still blank: the template came back unfilled
     first: str = ""  # the first of its messages (the dashboard's 说明), kept so the dashboard need not read the bulk back
