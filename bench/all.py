@@ -35,6 +35,7 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "haining-2023.json"
@@ -86,31 +87,31 @@ def per_file(files: list[Path], repeat: int) -> dict[str, float]:
     """CPU ms a file of each way of reading it, and of the rules on what nianbao read: each file
     taken by every way back to back (the ways' order rotated from file to file and pass to pass),
     so that the ways are compared on the same file within the same few milliseconds — a shared
-    machine's slow spells, which last longer than that, slow them all alike; per file the best of
-    ``repeat`` passes, summed over the files."""
+    machine's slow spells, which last longer than that, slow them all alike; the rules right after
+    nianbao's reader, on what it read, as collect runs them.  Per file the best of ``repeat``
+    passes, summed over the files."""
     from nianbao.addin.checks.validate import validate
     from nianbao.workbook_templates.xlsx.reader import read_workbook
 
-    datas = [read_workbook(path).data for path in files]
-    ways = {
-        "unzip": unzip_all,
-        "calamine": calamine_all,
-        "reader": read_workbook,
-        "rules": None,  # validate(data of the file, its name)
-    }
     clock = time.process_time
-    names = list(ways)
-    best = {key: [float("inf")] * len(files) for key in names}
+    best = {key: [float("inf")] * len(files) for key in ("unzip", "calamine", "reader", "rules")}
+
+    def timed(key: str, i: int, fn: Any, *args: Any) -> Any:
+        t = clock()
+        out = fn(*args)
+        best[key][i] = min(best[key][i], clock() - t)
+        return out
+
+    def ours(i: int, path: Path) -> None:
+        data = timed("reader", i, read_workbook, path).data
+        timed("rules", i, validate, data, path.name)
+
+    steps = [lambda i, p: timed("unzip", i, unzip_all, p), lambda i, p: timed("calamine", i, calamine_all, p), ours]
     for turn in range(repeat):
-        for i, (path, data) in enumerate(zip(files, datas)):
-            k = (turn + i) % len(names)
-            for key in names[k:] + names[:k]:
-                t = clock()
-                if key == "rules":
-                    validate(data, path.name)
-                else:
-                    ways[key](path)  # type: ignore[misc]
-                best[key][i] = min(best[key][i], clock() - t)
+        for i, path in enumerate(files):
+            k = (turn + i) % len(steps)
+            for step in steps[k:] + steps[:k]:
+                step(i, path)
     return {key: sum(times) * 1000 / len(files) for key, times in best.items()}
 
 
