@@ -81,7 +81,7 @@ def record(path: Path, summary: Path, year: int, statuses: list[UnitStatus], spi
             rows = []
             for s in statuses:
                 c = s.chosen
-                if c is None or not c.sha256:
+                if c is None or not c.digest:
                     continue
                 notes = spill.notes_of(c) if c.readable else None  # the figures as JSON, the messages
                 figures = notes[0] if notes is not None else None
