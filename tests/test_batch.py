@@ -203,3 +203,17 @@ def test_dashboard_key_figures(tmp_path):
     nianbao("collect", back, "--roster", roster, "-o", tmp_path / "S.xlsx")
     edu = next(r for r in dashboard(tmp_path / "S.xlsx") if r["单位"] == "海宁市教育局")
     assert [edu[k] for k in ("新收申请", "办理答复", "结转下年度", "行政复议", "行政诉讼")] == [523, 523, 0, 9, 6]
+
+
+def test_a_roster_without_units_or_without_the_name_column_is_refused(tmp_path):
+    only_header = tmp_path / "空名单.csv"
+    only_header.write_text("名称,类型,上级\n", encoding="utf-8")
+    run = nianbao("distribute", "--roster", only_header, "--year", "2023", "--out", tmp_path / "o")
+    assert run.code == 2 and "没有任何单位" in run.err and not (tmp_path / "o").exists()
+    no_name = tmp_path / "无名称列.csv"
+    no_name.write_text("单位,类型\n海宁市人民政府,政府\n", encoding="utf-8")
+    run = nianbao("distribute", "--roster", no_name, "--year", "2023", "--out", tmp_path / "o")
+    assert run.code == 2 and "缺少“名称”列" in run.err
+    padded = tmp_path / "列名有空格.csv"
+    padded.write_text(" 名称 ,类型\n海宁市人民政府,政府\n", encoding="utf-8")
+    assert [u.name for u in read_roster(padded)] == ["海宁市人民政府"]

@@ -8,6 +8,7 @@ import hashlib
 import io
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,7 +73,10 @@ def safe_file_stem(name: str) -> str:
     return file_stem(name)
 
 
-def _rows_from_csv(path: Path) -> list[dict[str, str]]:
+Rows = tuple[list[str], Iterator[dict[str, str]]]  # the header, and the rows one by one
+
+
+def _rows_from_csv(path: Path) -> Rows:
     raw = read_input(path)  # the one input guard: a regular file, within its byte limit
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -82,10 +86,11 @@ def _rows_from_csv(path: Path) -> list[dict[str, str]]:
             continue
     else:
         raise UnreadableFile(f"名单 {path.name} 不是 UTF-8 或 GBK 编码的 CSV。", f"{path.name} is neither UTF-8 nor GBK")
-    return list(csv.DictReader(io.StringIO(text)))
+    reader = csv.DictReader(io.StringIO(text))
+    return list(reader.fieldnames or []), iter(reader)  # one row at a time: 10,000 at once weigh 4 MB
 
 
-def _rows_from_xlsx(path: Path) -> list[dict[str, str]]:
+def _rows_from_xlsx(path: Path) -> Rows:
     from python_calamine import CalamineWorkbook
 
     damaged = (f"名单 {path.name} 无法读取（应为 .xlsx 或 .csv）。", f"cannot read {path.name}")
@@ -95,17 +100,17 @@ def _rows_from_xlsx(path: Path) -> list[dict[str, str]]:
     except Exception as e:  # calamine raises its own errors for broken files
         raise UnreadableFile(f"名单 {path.name} 无法读取（应为 .xlsx 或 .csv）。", f"cannot read {path.name}: {e}") from e
     if not rows:
-        return []
+        return [], iter(())
     header = [str(h).strip() for h in rows[0]]
-    return [{h: ("" if v is None else str(v).removesuffix(".0") if isinstance(v, float) else str(v))
-             for h, v in zip(header, r)} for r in rows[1:]]
+    return header, ({h: ("" if v is None else str(v).removesuffix(".0") if isinstance(v, float) else str(v))
+                     for h, v in zip(header, r)} for r in rows[1:])
 
 
 def read_roster(path: str | Path) -> list[Unit]:
     path = Path(path)
     if not path.exists():
         raise UnreadableFile(f"找不到名单：{path}", f"roster not found: {path}")
-    rows = _rows_from_xlsx(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _rows_from_csv(path)
+    header, rows = _rows_from_xlsx(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _rows_from_csv(path)
     units, problems, seen = [], [], set()
     alike: dict[str, str] = {}  # the 上级 and the 地区 many units have: one string for all of them
     for i, row in enumerate(rows, start=2):
@@ -132,9 +137,11 @@ def read_roster(path: str | Path) -> list[Unit]:
             continue
         seen.add(unit.unit_id)
         units.append(unit)
-    if "名称" not in (rows[0] if rows else {}):
+    if "名称" not in {(h or "").strip() for h in header}:
         problems.insert(0, f"名单第 1 行缺少“名称”列（列名：{'、'.join(COLUMNS)}；"
                            "nianbao roster-template -o 名单.xlsx 写出一份示例）")
+    elif not units and not problems:
+        problems.append("名单中只有列名，没有任何单位（从第 2 行起每行写一个单位）")
     if problems:
         raise DataError(f"名单 {path.name} 有误", f"the roster {path.name} has problems", details=problems)
     return units
