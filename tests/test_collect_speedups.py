@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 from pathlib import Path
 
 import pytest
 
 from nianbao.addin.consolidate import add_up_figures, summed_paths
-from nianbao.batch.returns import Reading, Spill, _is, figures_as_json, read_all
+from nianbao.batch.returns import Reading, Spill, _is, figures_as_json, read_all, returned_files
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format.report_data import number, report_of
 
@@ -48,7 +49,7 @@ def test_the_ledgers_json_is_json_dumps(key):
     assert figures_as_json(("a", "a"), (1, 2)) == json.dumps({"a": 2})
 
 
-def test_a_file_is_the_output_only_where_it_resolves_to_it(tmp_path):
+def test_a_file_is_the_output_only_where_it_resolves_to_it(tmp_path, monkeypatch):
     folder = tmp_path / "back"
     folder.mkdir()
     output = tmp_path / "out" / "SUMMARY.xlsx"
@@ -60,7 +61,11 @@ def test_a_file_is_the_output_only_where_it_resolves_to_it(tmp_path):
     (tmp_path / "out-link").symlink_to(tmp_path / "out")
     target = output.resolve()
     for p in [*folder.iterdir(), tmp_path / "out-link" / "SUMMARY.xlsx", tmp_path / "out" / "summary.xlsx"]:
-        assert _is(p, target) == (p.resolve() == target), p
+        assert _is(str(p), p.name, target) == (p.resolve() == target), p
+    # and what collect reads of that folder: every file but the link to its own output
+    assert sorted(os.path.basename(f) for f in returned_files([folder], output)) == ["SUMMARY.xlsx", "a.xlsx"]
+    monkeypatch.chdir(folder)  # the folder given as "."
+    assert sorted(returned_files([Path(".")], output)) == ["SUMMARY.xlsx", "a.xlsx"]
 
 
 def test_reading_gives_what_read_all_gives(tmp_path):

@@ -29,10 +29,16 @@ MANIFEST_HEADERS = ("单位编号", "名称", "类型", "上级", "汇总", "联
 
 def candidate_files(folder: Path, suffixes: Iterable[str]) -> list[Path]:
     """Files of a folder a person put there: not Office lock files, not our backups or temp files."""
+    return [folder / name for name in candidate_names(folder, suffixes)]
+
+
+def candidate_names(folder: Path, suffixes: Iterable[str]) -> list[str]:
+    """The names of ``candidate_files``, sorted (as text: ten thousand Paths at once weigh 4 MB)."""
     wanted = tuple(suffixes)
-    return sorted(p for p in folder.iterdir()
-                  if p.is_file() and p.suffix.lower() in wanted and not p.name.startswith(("~$", "."))
-                  and not p.name.endswith((".bak", ".tmp")))
+    with os.scandir(folder) as entries:
+        return sorted(e.name for e in entries
+                      if e.is_file() and os.path.splitext(e.name)[1].lower() in wanted
+                      and not e.name.startswith(("~$", ".")) and not e.name.endswith((".bak", ".tmp")))
 
 
 @dataclass

@@ -17,10 +17,12 @@ import stat
 import sys
 import tempfile
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,7 @@ RETURNED = (".xlsx", ".xlsm", ".xls", ".xlsb", ".et", ".ods")
 DASHBOARD = "汇总情况"  # the first sheet of a SUMMARY.xlsx: a return that has it is a summary
 # The dashboard's figures, by their names in the catalogue of named figures.
 CHUNK = 8  # returns a worker reads before it hands them back
+AHEAD = 64  # chunks handed to the workers and not yet taken back (512 returns: a second's reading)
 WORKER_MODULES = ("nianbao.addin.checks.validate", "nianbao.workbook_templates.xlsx.reader")
 KEY_FIGURES = (NF.NEW, NF.HANDLED, NF.CARRIED_FORWARD, NF.REVIEW, NF.LITIGATION)
 
@@ -325,9 +328,31 @@ def _started(paths: list[str], workers: Workers) -> Iterable[Returned]:
     # small chunks: a finished chunk waits in the parent until the ones before it are in,
     # so its size bounds what is held in memory at once
     chunk = max(1, min(CHUNK, len(paths) // ((os.cpu_count() or 1) * 8)))
+    return _ahead(workers.pool, paths, chunk)
+
+
+def _read_chunk(paths: list[bytes]) -> list[Returned]:
+    return [read_one(p) for p in paths]
+
+
+def _ahead(pool: ProcessPoolExecutor, paths: list[str], chunk: int) -> Iterator[Returned]:
+    """``pool.map(read_one, paths, chunksize=chunk)``, but never more than ``AHEAD`` chunks handed
+    out and not yet taken back: ``map`` hands out every chunk at once, a future and a copy of its
+    paths each (4 MB for 10,000 returns).  The first ``AHEAD`` are handed out at once, so the
+    workers read while the parent gets ready to take them in; one more for each taken back."""
     # the paths as bytes: sent as they are, not as text that would keep its UTF-8 form cached beside
     # it in the parent for the whole run (every path is written in Chinese)
-    return workers.pool.map(read_one, map(os.fsencode, paths), chunksize=chunk)
+    batches = (list(map(os.fsencode, paths[i:i + chunk])) for i in range(0, len(paths), chunk))
+    out: deque[Future[list[Returned]]] = deque(pool.submit(_read_chunk, b) for b in islice(batches, AHEAD))
+    try:
+        while out:
+            done = out.popleft().result()
+            for b in islice(batches, 1):
+                out.append(pool.submit(_read_chunk, b))
+            yield from done
+    finally:
+        for f in out:  # taken in no further (an error, an interrupt): the rest need not be read
+            f.cancel()
 
 
 def _taken_in(paths: list[str], results: Iterable[Returned], spill: Spill, progress: Callable[[], None] | None,
@@ -391,16 +416,18 @@ class Reading:
 
 def returned_files(inputs: list[Path], output: Path) -> list[str]:
     """The files to read: folders' returned workbooks (not our outputs, manifests, locks or backups),
-    as plain strings (a thousand Path objects weigh more than the returns read from them)."""
-    from nianbao.batch.distribute import MANIFEST, candidate_files
+    as plain strings (a thousand Path objects weigh more than the returns read from them; making
+    them one at a time still fills pathlib's table of interned names)."""
+    from nianbao.batch.distribute import MANIFEST, candidate_names
     from nianbao.workbook_templates.format.errors import OutputError
 
     files: list[str] = []
     target = output.resolve()
     for item in inputs:
         if item.is_dir():
-            files += [str(p) for p in candidate_files(item, RETURNED)
-                      if not _is(p, target) and p.name != f"{MANIFEST}.xlsx"]
+            folder = str(item)
+            files += [path for name in candidate_names(item, RETURNED) if name != f"{MANIFEST}.xlsx"
+                      and not _is(path := name if folder == "." else os.path.join(folder, name), name, target)]
         elif item.exists():
             files.append(str(item))
         else:
@@ -408,10 +435,10 @@ def returned_files(inputs: list[Path], output: Path) -> list[str]:
     return files
 
 
-def _is(p: Path, target: Path) -> bool:
-    """``p.resolve() == target`` (``target`` resolved), resolving only where it can be true: a
-    file listed in a folder that is not a link resolves to its folder's place and its own name."""
-    return (p.name.lower() == target.name.lower() or p.is_symlink()) and p.resolve() == target
+def _is(path: str, name: str, target: Path) -> bool:
+    """``Path(path).resolve() == target`` (``target`` resolved), resolving only where it can be
+    true: a file listed in a folder that is not a link resolves to its folder's place and its name."""
+    return (name.lower() == target.name.lower() or os.path.islink(path)) and Path(path).resolve() == target
 
 
 def year_of(returns: list[Returned]) -> int | None:
