@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from nianbao.addin.consolidate import add_up_figures, summed_paths
-from nianbao.batch.returns import Reading, Spill, _is, figures_as_json, read_all, returned_files
+from nianbao.batch.returns import Paths, Reading, Spill, _is, figures_as_json, read_all, returned_files
 from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.format.report_data import number, report_of
 
@@ -81,3 +81,24 @@ def test_reading_gives_what_read_all_gives(tmp_path):
             reading.returns()  # taken in once
     assert [(r.path, r.error, r.sha256) for r in begun] == [(r.path, r.error, r.sha256) for r in plain]
     assert seen == begun
+
+
+def test_paths_hold_what_a_list_of_the_paths_holds(tmp_path):
+    folder = tmp_path / "交回"
+    folder.mkdir()
+    names = ["甲区-2023.xlsx", "b.xlsx", "乙 区.xlsm"]
+    for n in names:
+        (folder / n).write_bytes(b"x")
+    given = tmp_path / "单独" / "丙.xlsx"
+    given.parent.mkdir()
+    given.write_bytes(b"x")
+    paths = returned_files([folder, given], tmp_path / "out" / "SUMMARY.xlsx")
+    expected = [os.path.join(str(folder), n) for n in sorted(names)] + [str(given)]
+    assert isinstance(paths, Paths) and list(paths) == expected and len(paths) == 4
+    assert [paths[i] for i in range(-4, 4)] == expected + expected
+    assert paths[1:3] == expected[1:3] and paths[::-1] == expected[::-1]
+    assert [paths.name(i) for i in range(4)] == [os.path.basename(p) for p in expected]
+    with pytest.raises(IndexError):
+        paths[4]
+    assert list(Paths.of(expected)) == expected and Paths.of(paths) is paths
+    assert list(Paths()) == [] and len(Paths.of([])) == 0

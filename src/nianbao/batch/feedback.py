@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from nianbao.batch.matching import FAILED, UnitStatus
@@ -22,9 +23,11 @@ def needs_feedback(s: UnitStatus) -> bool:
                        or any(n.startswith("AGG-01") for n in s.notes)))
 
 
-def file_names(statuses: list[UnitStatus]) -> dict[str, str]:
-    """unit key -> its feedback file name: the unit's name; parent and name where names repeat;
-    the unit id (or a number) where even those clean to the same file name."""
+def file_names(statuses: list[UnitStatus], wanted: Callable[[UnitStatus], bool] | None = None) -> dict[str, str]:
+    """unit key -> its feedback file name, for the units ``wanted`` picks (else every unit): the
+    unit's name; parent and name where names repeat; the unit id (or a number) where even those
+    clean to the same file name.  Whether names repeat is asked of every unit, wanted or not, so a
+    unit's file keeps its name whichever other units get feedback."""
     def stem(s: UnitStatus, level: int) -> str:
         if level == 0:
             return safe_file_stem(s.name)
@@ -36,15 +39,16 @@ def file_names(statuses: list[UnitStatus]) -> dict[str, str]:
     names: dict[str, str] = {}
     pending = list(statuses)
     for level in range(3):
-        stems = [stem(s, level) for s in pending]  # each made once a level
-        folded = [norm_name(x).lower() for x in stems]
+        # only the folded names are kept, to be counted (ten thousand stems beside them weigh 1 MB);
+        # the stem of a unit that is named is made again
+        folded = [norm_name(stem(s, level)).lower() for s in pending]
         counts = Counter(folded)
         rest = []
-        for s, x, key in zip(pending, stems, folded):
-            if counts[key] == 1:
-                names[s.key] = x
-            else:
+        for s, key in zip(pending, folded):
+            if counts[key] > 1:
                 rest.append(s)
+            elif wanted is None or wanted(s):
+                names[s.key] = stem(s, level)
         pending = rest
     used = {n.lower() for n in names.values()}
     for s in pending:  # same parent, name and id: cannot happen in a roster, but never overwrite
@@ -74,7 +78,7 @@ def write_feedback(folder: Path, statuses: list[UnitStatus], year: int | None, s
     """Write every feedback file; unit key -> what was written.  Feedback is regenerated every run
     and every round's findings are in the ledger, so a changed one keeps no backup (a .bak in the
     folder the clerk sends out would only confuse); an unchanged one is left as it is."""
-    names = file_names(statuses)
+    names = file_names(statuses, needs_feedback)
     written: dict[str, Written] = {}
     for s in statuses:
         if needs_feedback(s):

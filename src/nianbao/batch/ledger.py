@@ -69,11 +69,9 @@ def record(path: Path, summary: Path, year: int, statuses: list[UnitStatus], spi
     db = _open(path)
     try:
         with db:
-            history: dict[str, list[tuple[str, str, int, float | None]]] = {}
-            for key, sha, at, errors, mtime in db.execute(
-                    "SELECT r.unit_key, r.sha256, runs.at, r.errors, r.mtime FROM receipts r "
-                    "JOIN runs ON runs.id = r.run_id ORDER BY runs.id, r.id"):
-                history.setdefault(key, []).append((sha, at, errors or 0, mtime))
+            # a unit's history asked for when its round is made (by the index on unit_key), not all
+            # units' at once: ten thousand units over a few rounds weighed 10 MB held together
+            earlier = db.execute("SELECT 1 FROM receipts LIMIT 1").fetchone() is not None
             run_id = db.execute("INSERT INTO runs (at, summary, year) VALUES (?, ?, ?)",
                                 (stamp, summary.name, year)).lastrowid
             rounds: dict[str, Round] = {}
@@ -86,7 +84,7 @@ def record(path: Path, summary: Path, year: int, statuses: list[UnitStatus], spi
                 notes = spill.notes_of(c) if c.readable else None  # the figures as JSON, the messages
                 figures = notes[0] if notes is not None else None
                 sha = c.sha256
-                r = _round(db, s.key, history.get(s.key, []), sha, c.mtime, stamp, c.errors if c.readable else 1,
+                r = _round(db, s.key, _history(db, s.key, run_id) if earlier else [], sha, c.mtime, stamp, c.errors if c.readable else 1,
                            figures, c.edition)
                 # most units' rounds are alike (a first submission, received now): one object each
                 rounds[s.key] = alike.setdefault((r.submission, r.returned, r.last_received, tuple(r.changes),
@@ -103,6 +101,13 @@ def record(path: Path, summary: Path, year: int, statuses: list[UnitStatus], spi
     finally:
         db.close()
     return rounds
+
+
+def _history(db: sqlite3.Connection, key: str, run_id: int) -> list[tuple[str, str, int, float | None]]:
+    """The unit's receipts before this run's, oldest first: (sha256, when, errors, mtime)."""
+    return [(sha, at, errors or 0, mtime) for sha, at, errors, mtime in db.execute(
+        "SELECT r.sha256, runs.at, r.errors, r.mtime FROM receipts r JOIN runs ON runs.id = r.run_id "
+        "WHERE r.unit_key = ? AND r.run_id < ? ORDER BY runs.id, r.id", (key, run_id))]
 
 
 def _insert(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:

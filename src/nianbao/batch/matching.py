@@ -91,8 +91,7 @@ def match(returns: list[Returned], units: list[Unit] | None, year: int | None) -
                         found[norm_name(safe_file_stem(stem))] = u.unit_id
         return indexes["file"]
 
-    candidates: dict[str, list[Returned]] = {}
-    for r in returns:
+    for r in returns:  # each to its unit as it comes: the first file a unit's choice until another comes
         if r.readable:
             uid, name = r.meta("unit_id"), norm_name(r.meta("agency") or "")
             key = uid if uid in statuses else by_name().get(name)
@@ -103,19 +102,22 @@ def match(returns: list[Returned], units: list[Unit] | None, year: int | None) -
         else:
             key = by_file().get(norm_name(Path(r.path).stem)) or "file:" + r.path
             statuses.setdefault(key, UnitStatus(key, Path(r.path).stem))
-        candidates.setdefault(key, []).append(r)
-    for key, rs in candidates.items():
-        rs.sort(key=lambda r: (r.is_summary, r.mtime), reverse=True)
         st = statuses[key]
-        if st.unit is not None:
-            for r in rs:  # the same name and id as the roster's: its strings, not one more copy each
-                r.share_meta(agency=st.name, unit_id=st.key)
-        st.chosen, st.others = rs[0], tuple(rs[1:])
-        if st.others and st.chosen.is_summary:
-            st.note(f"本单位的汇总表 {st.chosen.name} 已包括本级报送：{'、'.join(r.name for r in st.others)}")
-        elif st.others:
-            st.note(f"同一单位有 {len(rs)} 个文件，使用最新的 {st.chosen.name}，"
-                    f"未用：{'、'.join(r.name for r in st.others)}")
+        if st.chosen is None:
+            st.chosen = r
+        else:
+            st.others += (r,)
+    for st in statuses.values():
+        if st.chosen is None:
+            continue
+        if st.others:  # of several files, a summary over the unit's own, else the newest (the first that came, of alike)
+            rs = sorted((st.chosen, *st.others), key=lambda r: (r.is_summary, r.mtime), reverse=True)
+            st.chosen, st.others = rs[0], tuple(rs[1:])
+            if st.chosen.is_summary:
+                st.note(f"本单位的汇总表 {st.chosen.name} 已包括本级报送：{'、'.join(r.name for r in st.others)}")
+            else:
+                st.note(f"同一单位有 {len(rs)} 个文件，使用最新的 {st.chosen.name}，"
+                        f"未用：{'、'.join(r.name for r in st.others)}")
         st.status = _status(st, year)
         if units is not None and not st.in_roster and st.status == RECEIVED:
             st.status = NOT_IN_ROSTER
@@ -141,11 +143,13 @@ def _status(st: UnitStatus, year: int | None) -> str:
 
 def _include(statuses: list[UnitStatus]) -> None:
     """Mark every return already counted by a received summary above it (any number of levels)."""
+    aggregating = {norm_name(s.name): s for s in statuses if s.aggregating}
+    if not aggregating:
+        return  # no summary came: nothing is counted twice (and no map of every unit's 上级 is made)
     parent_of: dict[str, str] = {}
     for s in statuses:
         if s.parent:
             parent_of.setdefault(norm_name(s.name), norm_name(s.parent))
-    aggregating = {norm_name(s.name): s for s in statuses if s.aggregating}
     for s in statuses:
         if s.chosen is None or not s.chosen.readable:
             continue
