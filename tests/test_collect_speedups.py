@@ -73,14 +73,20 @@ def test_reading_gives_what_read_all_gives(tmp_path):
     for f in files:
         Path(f).write_bytes(b"not a workbook")
     with Spill() as spill:
-        plain = read_all(files, spill)
+        plain = [(r.path, r.error, r.sha256) for r in read_all(files, spill)]
     seen = []
     with Reading(files) as reading:
         begun = reading.returns(arrived=seen.append)
         with pytest.raises(AssertionError):
             reading.returns()  # taken in once
-    assert [(r.path, r.error, r.sha256) for r in begun] == [(r.path, r.error, r.sha256) for r in plain]
+        assert [(r.path, r.error, r.sha256) for r in begun] == plain
+        assert plain[0][1] and len(plain[0][2]) == 64  # why it could not be read, and its hash
     assert seen == begun
+    # the run over, a return keeps its path and name; its record is never read from a closed file
+    # (whose descriptor may be another file's by then)
+    assert [(r.path, r.name, r.readable) for r in begun] == [(f, os.path.basename(f), False) for f in files]
+    with pytest.raises(RuntimeError, match="Spill is closed"):
+        begun[0].errors
 
 
 def test_paths_hold_what_a_list_of_the_paths_holds(tmp_path):

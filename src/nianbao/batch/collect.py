@@ -30,7 +30,9 @@ __all__ = ["RETURNED", "FEEDBACK", "Collected", "collect", "returned_files"]
 
 @dataclass
 class Collected:
-    """What a collect run made, for the shell to report."""
+    """What a collect run made, for the shell to report.  Its statuses' returns keep their path,
+    name and edition; the rest of a return is read while the run is open (``Spill``), so what is
+    reported of them afterwards is taken here (``bad``)."""
 
     city: dict[str, Any]
     statuses: list[UnitStatus]
@@ -45,14 +47,11 @@ class Collected:
     output: Path | None = None
     written: list[Written] = field(default_factory=list)  # SUMMARY.xlsx, .html, feedback: what the policy did
     made_folder: Path | None = None  # the output folder, when collect had to create it
+    bad: list[str] = field(default_factory=list)  # the units whose return has errors or could not be read
 
     @property
     def missing(self) -> list[str]:
         return [s.name for s in self.statuses if s.status == MISSING]
-
-    @property
-    def bad(self) -> list[str]:
-        return [s.name for s in self.statuses if s.has_errors]
 
 
 def _edition_key(year: int | None) -> str | None:
@@ -121,5 +120,6 @@ def collect(files: Sequence[str | Path], units: list[Unit] | None, agency: Agenc
                    write_atomic(output, lambda fh: S_.write_with_rows(summary, fh, kept or rows(), len(statuses), totals)),
                    write_atomic(html_path, lambda fh: fh.writelines(
                        part.encode("utf-8") for part in D.page_parts(title, counts, totals, kept or rows(), now.date())))]
+        bad = [s.name for s in statuses if s.has_errors]  # while the returns' records can be read
     return Collected(city, statuses, html_path, ledger, feedback, found, counts, len(files), rows=kept, output=output,
-                     written=written, made_folder=made)
+                     written=written, made_folder=made, bad=bad)

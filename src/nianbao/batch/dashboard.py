@@ -14,7 +14,7 @@ from typing import Any
 
 from nianbao.batch.ledger import Round
 from nianbao.batch.matching import INCLUDED, MISSING, RECEIVED, UNFILLED, UnitStatus
-from nianbao.batch.returns import KEY_FIGURES, Spill
+from nianbao.batch.returns import KEY_FIGURES, Fields, Spill
 from nianbao.workbook_templates.format import figures as NF
 
 
@@ -83,13 +83,13 @@ class Counts:
         return f"收到 {self.received}/{self.expected}，有错误 {self.with_errors}，未收到 {self.missing}"
 
 
-def first_message(s: UnitStatus, spill: Spill) -> str:
-    c = s.chosen
-    if c is None:
+def first_message(f: Fields | None, readable: bool) -> str:
+    """The 说明 a return's record gives: why it could not be read, else its first message."""
+    if f is None:
         return ""
-    if not c.readable:
-        return c.error or ""
-    return c.first if c.has_messages else ""  # the bulk's first message, kept in the return
+    if not readable:
+        return f.error or ""
+    return f.first if f.errors or f.warnings else ""  # the bulk's first message, kept in the record
 
 
 def rows_of(statuses: list[UnitStatus], rounds: dict[str, Round], feedback: dict[str, Path],
@@ -97,17 +97,19 @@ def rows_of(statuses: list[UnitStatus], rounds: dict[str, Round], feedback: dict
     """The dashboard's rows, made one at a time (errors first, then missing, warnings, the rest)."""
     for s in sorted(statuses, key=UnitStatus.sort_key):
         c, r = s.chosen, rounds.get(s.key)
+        f = c.fields() if c is not None else None  # the record read once
         readable = c is not None and c.readable
-        notes = [n for n in [first_message(s, spill), *s.notes] if n]
+        notes = [n for n in [first_message(f, readable), *s.notes] if n]
         if r and r.identical_to:
             notes.append(f"与第 {r.identical_to} 次报送的文件完全相同（未修改）")
         changes = "" if not r or r.identical_to else "；".join(r.changes)
         yield DashboardRow(
             s.name, s.parent, s.kind, s.status, r.submission if r else None, r.returned if r else None,
             r.last_received.replace("T", " ")[:16] if r else "",
-            c.errors if readable and c else None, c.warnings if readable and c else None,
-            c.key if readable and c and not c.untouched else (None,) * len(KEY_FIGURES),
-            (f"{Path(c.path).parent.name}/{c.name}" if c.is_summary else c.name) if c else "", "；".join(notes), changes,
+            f.errors if readable and f else None, f.warnings if readable and f else None,
+            f.key if readable and f and not f.untouched else (None,) * len(KEY_FIGURES),
+            (f"{Path(c.path).parent.name}/{c.name}" if f.is_summary else c.name) if c and f else "", "；".join(notes),
+            changes,
             s.unit.contact_person if s.unit else "", s.unit.phone if s.unit else "",
             os.path.relpath(feedback[s.key], base).replace(os.sep, "/") if s.key in feedback else "")
 

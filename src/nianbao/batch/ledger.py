@@ -79,20 +79,23 @@ def record(path: Path, summary: Path, year: int, statuses: list[UnitStatus], spi
             rows = []
             for s in statuses:
                 c = s.chosen
-                if c is None or not c.digest:
+                if c is None:
+                    continue
+                f = c.fields()  # the record read once
+                if not f.digest:
                     continue
                 notes = spill.notes_of(c) if c.readable else None  # the figures as JSON, the messages
                 figures = notes[0] if notes is not None else None
-                sha = c.sha256
-                r = _round(db, s.key, _history(db, s.key, run_id) if earlier else [], sha, c.mtime, stamp, c.errors if c.readable else 1,
-                           figures, c.edition)
+                sha = f.digest.hex()
+                r = _round(db, s.key, _history(db, s.key, run_id) if earlier else [], sha, f.mtime, stamp,
+                           f.errors if c.readable else 1, figures, c.edition)
                 # most units' rounds are alike (a first submission, received now): one object each
                 rounds[s.key] = alike.setdefault((r.submission, r.returned, r.last_received, tuple(r.changes),
                                                   r.identical_to), r)
                 messages = list(notes[1]) if notes is not None else []
-                rows.append((run_id, s.key, s.name, c.name, sha, c.mtime, s.status,
-                             c.errors if c.readable else None, c.warnings if c.readable else None,
-                             json.dumps(messages or ([c.error] if c.error else []), ensure_ascii=False), figures))
+                rows.append((run_id, s.key, s.name, c.name, sha, f.mtime, s.status,
+                             f.errors if c.readable else None, f.warnings if c.readable else None,
+                             json.dumps(messages or ([f.error] if f.error else []), ensure_ascii=False), figures))
                 if len(rows) >= BATCH:
                     _insert(db, rows)
             _insert(db, rows)

@@ -93,12 +93,13 @@ def match(returns: list[Returned], units: list[Unit] | None, year: int | None) -
 
     for r in returns:  # each to its unit as it comes: the first file a unit's choice until another comes
         if r.readable:
-            uid, name = r.meta("unit_id"), norm_name(r.meta("agency") or "")
+            meta = r.data["meta"]  # (its record read once)
+            uid, name = meta["unit_id"], norm_name(meta["agency"] or "")
             key = uid if uid in statuses else by_name().get(name)
             if key is None:
                 key = "name:" + (name or r.path)
-                statuses.setdefault(key, UnitStatus(key, r.meta("agency") or Path(r.path).stem, r.meta("parent") or "",
-                                                    S.AGENCY_KINDS.get(r.meta("agency_kind"), "")))
+                statuses.setdefault(key, UnitStatus(key, meta["agency"] or Path(r.path).stem, meta["parent"] or "",
+                                                    S.AGENCY_KINDS.get(meta["agency_kind"], "")))
         else:
             key = by_file().get(norm_name(Path(r.path).stem)) or "file:" + r.path
             statuses.setdefault(key, UnitStatus(key, Path(r.path).stem))

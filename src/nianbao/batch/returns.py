@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from nianbao.addin.consolidate import summed_paths
 from nianbao.workbook_templates.format import figures as NF
@@ -68,50 +68,82 @@ class Bulk:
     messages: tuple[str, ...]  # its findings as the feedback and the dashboard say them
 
 
-# What one return keeps for the whole run, packed into one bytes object (``_rec``): the fixed fields
-# (mtime, where its bulk is in the Spill, its place in the run's Paths, its counts and flags and its
-# SHA-256), then its key figures and its meta, marshalled.  Ten thousand of them as objects with a
-# field each weighed 4.5 MB (an int, a float, a tuple, a bytes apiece); packed, 2.7 MB.
-_FIXED = struct.Struct("<dqIIIII32s")  # mtime, at, size, split, index, errors, warnings, digest
-_FLAGS = struct.Struct("<B")
+# What one return keeps for the whole run, packed into one record: the fixed fields (mtime, where
+# its bulk is in the Spill, its place in the run's Paths, its counts, its SHA-256, its flags), then
+# its key figures, its meta, why it could not be read and its first message, marshalled.  While the
+# run works the record is in the Spill's file (``Spill.put``), read back when it is asked for: ten
+# thousand returns as objects with a field each weighed 4.5 MB (an int, a float, a tuple, a bytes
+# apiece), as records in memory 2.7 MB, as handles to their records 1 MB.
+_FIXED = struct.Struct("<dqIIIII32sB")  # mtime, at, size, split, index, errors, warnings, digest, flags
 _SUMMARY, _UNTOUCHED, _HASHED = 1, 2, 4
-_HEAD = _FIXED.size + _FLAGS.size
+_LEN, _INDEX = 16, 32  # a record in the Spill: (offset << 48) | (index << 16) | length
+
+
+class Fields(NamedTuple):
+    """A return's record read once, for whoever asks for many of its fields (a dashboard row, a ledger row)."""
+
+    mtime: float
+    at: int
+    size: int
+    split: int
+    index: int
+    errors: int
+    warnings: int
+    digest: bytes  # b"" when the file was not hashed
+    is_summary: bool
+    untouched: bool
+    key: tuple[Any, ...]
+    meta: tuple[Any, ...]
+    error: str | None
+    first: str
 
 
 class Returned:
     """What one worker learned from one file: small, so that ten thousand of them stay small.
-    Made by ``returned`` (in a worker), placed by the parent (``placed``); read-only otherwise."""
+    Made by ``returned`` (in a worker), placed by the parent (``Spill.put``); read-only otherwise."""
 
-    __slots__ = ("_src", "_rec", "edition", "error", "first", "bulk")
+    __slots__ = ("_src", "_rec", "edition", "bulk")
 
-    def __init__(self, path: str, rec: bytes, edition: str | None = None, error: str | None = None,
-                 first: str = "", bulk: bytes | None = None) -> None:
-        self._src: str | Paths = path  # the path (in the worker), the run's Paths (in the parent: ``placed``)
-        self._rec = rec
+    def __init__(self, path: str, rec: bytes, edition: str | None = None, bulk: bytes | None = None) -> None:
+        self._src: str | Spill = path  # the path (in the worker); the run's Spill, that has the Paths (in the parent)
+        self._rec: bytes | int = rec  # the record, or where it is in the Spill
         self.edition = edition  # None: the file could not be read
-        self.error = error  # the file could not be read: why, in Chinese
-        self.first = first  # the first of its messages (the dashboard's 说明), kept so the bulk need not be read back
         self.bulk = bulk  # in transit from the worker: the Bulk, marshalled and compressed in two parts (``split``)
 
     def __getstate__(self) -> tuple[Any, ...]:
-        return self.path, self._rec, self.edition, self.error, self.first, self.bulk
+        return self.path, self._record(), self.edition, self.bulk
 
     def __setstate__(self, state: tuple[Any, ...]) -> None:
-        self._src, self._rec, self.edition, self.error, self.first, self.bulk = state
+        self._src, self._rec, self.edition, self.bulk = state
+
+    def _record(self) -> bytes:
+        rec = self._rec
+        return rec if type(rec) is bytes else self._src.record(rec)  # type: ignore[union-attr, arg-type]
 
     def _fixed(self) -> tuple[Any, ...]:
-        return _FIXED.unpack_from(self._rec)
+        return _FIXED.unpack_from(self._record())
+
+    def fields(self) -> Fields:
+        """Every field of the record, read once."""
+        rec = self._record()
+        mtime, at, size, split, index, errors, warnings, digest, flags = _FIXED.unpack_from(rec)
+        return Fields(mtime, at, size, split, index, errors, warnings, digest if flags & _HASHED else b"",
+                      bool(flags & _SUMMARY), bool(flags & _UNTOUCHED), *marshal.loads(memoryview(rec)[_FIXED.size:]))
+
+    def _index(self) -> int:
+        rec = self._rec
+        return (rec >> _LEN) & ((1 << _INDEX) - 1) if type(rec) is int else _FIXED.unpack_from(rec)[4]
 
     @property
     def path(self) -> str:
         src = self._src
-        return src if type(src) is str else src[_FIXED.unpack_from(self._rec)[4]]
+        return src if type(src) is str else src.paths[self._index()]  # type: ignore[union-attr]
 
     @property
     def name(self) -> str:
         """The file's name (asked for several times a unit by the ledger, the dashboard, the feedback)."""
         src = self._src
-        return os.path.basename(src) if type(src) is str else src.name(_FIXED.unpack_from(self._rec)[4])
+        return os.path.basename(src) if type(src) is str else src.paths.name(self._index())  # type: ignore[union-attr]
 
     @property
     def mtime(self) -> float:
@@ -142,7 +174,8 @@ class Returned:
     @property
     def digest(self) -> bytes:
         """The file's SHA-256 (32 bytes); b"" when it was not hashed."""
-        return self._fixed()[7] if self._rec[_FIXED.size] & _HASHED else b""
+        fixed = self._fixed()
+        return fixed[7] if fixed[8] & _HASHED else b""
 
     @property
     def sha256(self) -> str:
@@ -152,15 +185,15 @@ class Returned:
     @property
     def is_summary(self) -> bool:
         """A SUMMARY.xlsx written by nianbao collect (a district's sum)."""
-        return bool(self._rec[_FIXED.size] & _SUMMARY)
+        return bool(self._fixed()[8] & _SUMMARY)
 
     @property
     def untouched(self) -> bool:
         """Every figure still blank: the template came back unfilled."""
-        return bool(self._rec[_FIXED.size] & _UNTOUCHED)
+        return bool(self._fixed()[8] & _UNTOUCHED)
 
-    def _tail(self) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-        return marshal.loads(memoryview(self._rec)[_HEAD:]) if len(self._rec) > _HEAD else ((), ())
+    def _tail(self) -> tuple[tuple[Any, ...], tuple[Any, ...], str | None, str]:
+        return marshal.loads(memoryview(self._record())[_FIXED.size:])
 
     @property
     def key(self) -> tuple[Any, ...]:
@@ -173,8 +206,19 @@ class Returned:
         return self._tail()[1]
 
     @property
+    def error(self) -> str | None:
+        """Why the file could not be read, in Chinese (None: it was read)."""
+        return self._tail()[2]
+
+    @property
+    def first(self) -> str:
+        """The first of its messages (the dashboard's 说明), kept so that the bulk need not be read back."""
+        return self._tail()[3]
+
+    @property
     def has_messages(self) -> bool:
-        return bool(self.errors or self.warnings)
+        fixed = self._fixed()
+        return bool(fixed[5] or fixed[6])
 
     @property
     def readable(self) -> bool:
@@ -189,24 +233,14 @@ class Returned:
     def meta(self, key: str) -> Any:
         return self.meta_values[META_KEYS.index(key)] if self.edition is not None else None
 
-    def placed(self, paths: Paths | None, index: int, at: int = -1, size: int = 0) -> None:
-        """In the parent: the path as the ``index``-th of the run's ``paths``, the bulk at ``at``."""
-        mtime, _, _, split, _, errors, warnings, digest = _FIXED.unpack_from(self._rec)
-        self._rec = _FIXED.pack(mtime, at, size, split, index, errors, warnings, digest) + self._rec[_FIXED.size:]
-        if paths is not None:
-            self._src = paths
-
 
 def returned(path: str, mtime: float, digest: bytes = b"", edition: str | None = None, meta: tuple[Any, ...] = (),
              error: str | None = None, errors: int = 0, warnings: int = 0, key: tuple[Any, ...] = (),
              is_summary: bool = False, untouched: bool = False, first: str = "", bulk: bytes | None = None,
              split: int = 0) -> Returned:
     flags = (_SUMMARY if is_summary else 0) | (_UNTOUCHED if untouched else 0) | (_HASHED if digest else 0)
-    rec = _FIXED.pack(mtime, -1, 0, split, 0, errors, warnings, digest) + _FLAGS.pack(flags)
-    if edition is not None:
-        rec += marshal.dumps((key, meta))
-    return Returned(path, rec, sys.intern(edition) if edition is not None else None, error, first, bulk)
-
+    rec = _FIXED.pack(mtime, -1, 0, split, 0, errors, warnings, digest, flags) + marshal.dumps((key, meta, error, first))
+    return Returned(path, rec, sys.intern(edition) if edition is not None else None, bulk)
 
 class Paths(Sequence[str]):
     """The run's file paths, held small: each folder once, and the names of the files in one string
@@ -260,32 +294,53 @@ class Paths(Sequence[str]):
 
 
 class Spill:
-    """The bulk of every return (figures, messages) in a temporary file, read back when the sum,
-    the ledger, the feedback and the dashboard need it: collect's memory does not grow with the
-    number of returns.  Only what nianbao's own workers wrote is read back (marshal)."""
+    """The bulk of every return (figures, messages) and its record in a temporary file, read back
+    when matching, the sum, the ledger, the feedback and the dashboard need them: collect's memory
+    does not grow with the number of returns but by a handle each.  A record is read while the
+    Spill is open (the run); once it is closed, a return still has its path, its name and its
+    edition.  Only what nianbao's own workers wrote is read back (marshal)."""
 
     def __init__(self) -> None:
-        self._fh = tempfile.TemporaryFile()
+        self._fh = tempfile.TemporaryFile(buffering=0)  # written and read at given offsets (pwrite, pread)
+        self._fd = self._fh.fileno()
         self._end = 0
+        self.paths = Paths()  # the run's files (``put``)
+
+    def _write(self, data: bytes) -> int:
+        at = self._end
+        os.pwrite(self._fd, data, at)
+        self._end += len(data)
+        return at
 
     def put(self, r: Returned, paths: Paths | None = None, index: int = 0) -> Returned:
-        """Put ``r``'s bulk aside; ``r`` the ``index``-th of ``paths`` (the run's files)."""
+        """Put ``r``'s bulk and its record aside; ``r`` the ``index``-th of ``paths`` (the run's files)."""
         at, size = -1, 0
         if r.bulk is not None:
-            self._fh.seek(self._end)
-            self._fh.write(r.bulk)
-            at, size, r.bulk = self._end, len(r.bulk), None
-            self._end += size
-        r.placed(paths, index, at, size)
+            at, size, r.bulk = self._write(r.bulk), len(r.bulk), None
+        old = r._record()
+        fixed = list(_FIXED.unpack_from(old))
+        fixed[1:3], fixed[4] = (at, size), index
+        rec = _FIXED.pack(*fixed) + old[_FIXED.size:]
+        if paths is None or len(rec) >= 1 << _LEN:
+            r._rec = rec  # kept as it is: no Paths to name the file by, or a record of unheard-of length
+        else:
+            self.paths = paths
+            r._src, r._rec = self, (self._write(rec) << (_LEN + _INDEX)) | (index << _LEN) | len(rec)
         return r
+
+    def record(self, where: int) -> bytes:
+        """A return's record, from where ``put`` wrote it."""
+        if self._fh.closed:  # (its descriptor may be another file's by now)
+            raise RuntimeError("a return's record is read while its run is open (the Spill is closed)")
+        return os.pread(self._fd, where & ((1 << _LEN) - 1), where >> (_LEN + _INDEX))
 
     def _read(self, r: Returned, start: int, end: int | None = None) -> bytes:
         """``r``'s bulk[start:end], wherever it is."""
         if r.bulk is not None:
             return r.bulk[start:end]
-        assert r.at >= 0, "a readable return has its bulk"
-        self._fh.seek(r.at + start)
-        return self._fh.read((r.size if end is None else end) - start)
+        fixed = r._fixed()
+        assert fixed[1] >= 0, "a readable return has its bulk"
+        return os.pread(self._fd, (fixed[2] if end is None else end) - start, fixed[1] + start)
 
     def get(self, r: Returned) -> Bulk:
         return Bulk(self.figures_of(r), *self.notes_of(r))

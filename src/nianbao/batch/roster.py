@@ -9,7 +9,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from nianbao.workbook_templates.format import schema as S
@@ -45,7 +45,7 @@ KINDS = {"政府": "government", "部门": "department", "其他": "other", **{k
          **{v: k for k, v in S.AGENCY_KINDS.items()}}
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Unit:
     name: str
     kind: str
@@ -56,12 +56,16 @@ class Unit:
     aggregate: bool = False  # its own report already includes the units whose 上级 it is
     public_contact: str = ""  # 联系方式 as the report prints it (the roster's column meant for it)
     region: str = ""
+    _id: str = field(default="", init=False, repr=False, compare=False)
 
     @property
     def unit_id(self) -> str:
-        """A stable id from the unit's place in the roster (parent / name)."""
-        key = f"{norm_name(self.parent)}/{norm_name(self.name)}".encode("utf-8")
-        return "U" + hashlib.sha1(key).hexdigest()[:10]
+        """A stable id from the unit's place in the roster (parent / name); made once, and the one
+        string kept (the roster's check for repeats, matching and the ledger ask for it)."""
+        if not self._id:
+            key = f"{norm_name(self.parent)}/{norm_name(self.name)}".encode("utf-8")
+            object.__setattr__(self, "_id", "U" + hashlib.sha1(key).hexdigest()[:10])
+        return self._id
 
 
 def norm_name(name: str) -> str:
