@@ -111,3 +111,24 @@ def test_every_command_and_option_speaks_chinese_first():
                 if p.name == "help":
                     continue
                 assert chinese_first(help_text), f"nianbao {name} {p.opts}: {help_text!r}"
+
+
+def test_validate_imports_only_what_reads(tmp_path):
+    """``validate`` of a workbook answers at once (#18): it reads, so it imports nothing that writes
+    a workbook (lxml's editor, the overwrite policy), nor the roster's module that only the help of
+    distribute and collect needs — and still finds what the acknowledged sheet says."""
+    from nianbao.workbook_templates.xlsx.writer import write_workbook
+
+    book = tmp_path / "年报.xlsx"
+    write_workbook(json.loads(fixture_path("haining-2023").read_text(encoding="utf-8")), book)
+    code = ("import sys\nfrom nianbao.cli import main\nsys.argv = ['nianbao', 'validate', sys.argv[1], '--format', 'json']\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
+            "heavy = {'lxml', 'openpyxl', 'docx', 'matplotlib', 'nianbao.workbook_templates.xlsx.safe_write',\n"
+            "         'nianbao.workbook_templates.xlsx.edit', 'nianbao.addin.excel.results_sheet', 'nianbao.batch.roster'}\n"
+            "print(code, sorted(m for m in heavy if m in sys.modules), file=sys.stderr)")
+    run = subprocess.run([sys.executable, "-c", code, str(book)], capture_output=True, text=True, check=True)
+    assert run.stderr.split("\n")[-2] == "0 []", run.stderr
+    assert json.loads(run.stdout)["ok"] is True
+    acknowledged = fixture_path("x").parent / "workbooks" / "hongkou-2020-acknowledged-v1.xlsx"
+    out = nianbao("validate", acknowledged, "--format", "json")
+    assert any(f.get("acknowledged") for f in json.loads(out.out)["findings"]), out.err

@@ -25,17 +25,14 @@ from nianbao.workbook_templates.format import schema as S
 from nianbao.workbook_templates.xlsx import hidden_sheet as H
 from nianbao.workbook_templates.xlsx.cellrefs import column_letter, quote_sheet, ranges, split
 from nianbao.workbook_templates.xlsx.edit import NS, R_NS, PackageEditor, q
-from nianbao.workbook_templates.xlsx.package import XlsxPackage
 from nianbao.workbook_templates.xlsx.safe_write import Written
 
 from nianbao.addin.checks.findings import FIX_PREFIX, SEVERITY_ZH, Finding, Report
 from nianbao.addin.checks.grouping import Line, for_people
+from nianbao.addin.excel.acknowledgements import (  # noqa: F401  (the sheet's layout, read back)
+    COL_BY, COL_KEY, COL_NOTE, FIRST_LINK_COL, HEADER_ROW, HEADERS, RESULTS_SHEET, acknowledgement_columns,
+    acknowledgements_from_rows, read_acknowledgements)
 
-RESULTS_SHEET = "校验结果"
-HEADERS = ("序号", "级别", "规则", "部分", "说明", "确认人", "确认说明（只有警告可以确认）", "键", "涉及单元格")
-COL_BY, COL_NOTE, COL_KEY = 6, 7, 8  # 1-based columns F, G, H (H hidden)
-HEADER_ROW = 2  # row 1 is the title (version 1 of the sheet had the headers in row 1)
-FIRST_LINK_COL = 9
 MAX_LINKS = 24
 WIDTHS = {1: 6, 2: 8, 3: 9, 4: 12, 5: 70, 6: 10, 7: 28}
 MARK_ERROR, MARK_WARNING = "nianbao-error", "nianbao-warning"
@@ -43,48 +40,6 @@ LEVEL_COLOURS = {"error": (look.ERROR_FILL, look.ERROR_FONT), "warning": (look.W
                  "info": (look.INFO_FILL, look.INFO_FONT), "acknowledged": (look.BALANCED_FILL, look.BALANCED_FONT)}
 _LINE_PT = 15  # row height per line of 11 pt text
 _CHARS_PER_LINE = {5: 31, 7: 12}  # Chinese characters of 11 pt a line of the 说明 and 确认说明 columns holds
-
-
-def acknowledgement_columns(rows: list[list]) -> tuple[int, dict[str, int]] | None:
-    """Where the headers are in a 校验结果 sheet's rows (0-based row, 1-based columns of 确认人,
-    确认说明 and 键), found by their text: the layout of every version of the sheet."""
-    for i, row in enumerate(rows[:10]):
-        texts = [str(v).strip() if v is not None else "" for v in row]
-        if HEADERS[COL_KEY - 1] in texts and HEADERS[COL_BY - 1] in texts:
-            by = texts.index(HEADERS[COL_BY - 1]) + 1
-            note = next((j + 1 for j, t in enumerate(texts) if t.startswith("确认说明")), COL_NOTE)
-            return i, {"by": by, "note": note, "key": texts.index(HEADERS[COL_KEY - 1]) + 1}
-    return None
-
-
-def acknowledgements_from_rows(rows: list[list]) -> dict[str, dict[str, str]]:
-    """Confirmations typed into a 校验结果 sheet's rows (values, row by row): key -> {by, note}."""
-    found = acknowledgement_columns(rows)
-    start, cols = found if found else (0, {"by": COL_BY, "note": COL_NOTE, "key": COL_KEY})
-    out: dict[str, dict[str, str]] = {}
-    for row in rows[start + 1:]:
-        row = list(row) + [None] * (max(cols.values()) - len(row))
-        key = row[cols["key"] - 1]
-        by, note = (str(row[cols[k] - 1]).strip() if row[cols[k] - 1] is not None else "" for k in ("by", "note"))
-        if key and (by or note):
-            for k in str(key).split("\n"):  # a grouped line holds the keys of all its findings
-                out[k] = {"by": by, "note": note}
-    return out
-
-
-def read_acknowledgements(path: str | Path) -> dict[str, dict[str, str]]:
-    """Confirmations typed into an existing 校验结果 sheet: finding key -> {by, note}."""
-    with XlsxPackage(path) as pkg:
-        if RESULTS_SHEET not in pkg.sheets:
-            return {}
-        refs = pkg.sheet(RESULTS_SHEET).elements
-        last_row = max((int("".join(ch for ch in ref if ch.isdigit())) for ref in refs), default=0)
-        width = max(FIRST_LINK_COL, COL_KEY)
-        rows = []
-        for r in range(1, last_row + 1):
-            cells = [pkg.cell(RESULTS_SHEET, f"{column_letter(c)}{r}") for c in range(1, width + 1)]
-            rows.append([c.value if c is not None else None for c in cells])
-    return acknowledgements_from_rows(rows)
 
 
 def _cell(row: etree._Element, col: int, value: str | int, style: int | None = None) -> None:

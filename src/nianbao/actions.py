@@ -68,7 +68,7 @@ def validate_source(source: Path, previous_path: Path | None = None, year: int |
     previous = load_previous(previous_path, data["meta"].get("year"))
     acks = {}
     if read is not None:  # confirmations a person typed into the 校验结果 sheet
-        from nianbao.addin.excel.results_sheet import read_acknowledgements
+        from nianbao.addin.excel.acknowledgements import read_acknowledgements
 
         acks = read_acknowledgements(source)
     if annotate:

@@ -260,9 +260,12 @@ def _print_findings(report: Any, cells: dict, title: str) -> None:
 @click.option("--year", type=int, help="文件中有几份报告时，取哪一年度的。Which report, when a published file holds several.")
 def validate_cmd(source: Path, previous_path: Path | None, fmt: str, annotate: bool, year: int | None) -> None:
     """按规则目录校验（退出码 0 无错误，1 有错误，2 无法读取）。Check a report against the rule catalogue."""
+    if not annotate:  # reads only (what writes is imported when it writes)
+        _validate(source, previous_path, fmt, annotate, year)
+        return
     from nianbao.workbook_templates.xlsx.safe_write import locked
 
-    with locked(source) if annotate else contextlib.nullcontext():  # read to write: no other writer between
+    with locked(source):  # read to write: no other writer between
         _validate(source, previous_path, fmt, annotate, year)
 
 
@@ -436,7 +439,16 @@ def roster_template_cmd(output: Path) -> None:
     _say(write_roster_template(output).said("已生成示例名单") + "。“说明”工作表解释每一列和“汇总”。")
 
 
-@main.command("distribute", epilog=_roster_help())
+class _WithRosterHelp(click.Command):
+    """A command whose --help ends with the roster's columns, made when help is asked for (the
+    roster's module is not imported by every command's start)."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self.epilog = self.epilog or _roster_help()
+        super().format_epilog(ctx, formatter)
+
+
+@main.command("distribute", cls=_WithRosterHelp)
 @click.option("--roster", type=click.Path(path_type=Path), required=True,
               help="单位名单：.csv（UTF-8 或 GBK）或 .xlsx，各列见下。Units: .csv or .xlsx; columns below.")
 @click.option("--year", type=int, required=True, help="统计年度 N。Statistics year N.")

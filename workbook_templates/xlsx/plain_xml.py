@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
+from functools import lru_cache
 from pyexpat import ExpatError, ParserCreate
-
-from lxml import etree
+from typing import Any
 
 from nianbao.workbook_templates.xlsx.cellrefs import parse_target
 
@@ -99,14 +99,22 @@ def well_formed(raw: bytes) -> str | None:
     return None
 
 
-_TEXT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+@lru_cache(maxsize=1)
+def _text_parser() -> Any:
+    """lxml's parser for character data with references (imported when some come: lxml takes 6 ms
+    to import, a tenth of ``validate``'s start-up)."""
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 def text(raw: bytes) -> str:
     """Character data (no markup in it) as an XML parser gives it: line ends normalised,
     references resolved — by libxml2 itself when there are any (text written as &#27721;…)."""
     if b"&" in raw:
-        return etree.fromstring(b"<t>" + raw + b"</t>", _TEXT_PARSER).text or ""
+        from lxml import etree
+
+        return etree.fromstring(b"<t>" + raw + b"</t>", _text_parser()).text or ""
     s = raw.decode("utf-8")
     if "\r" in s:
         s = s.replace("\r\n", "\n").replace("\r", "\n")

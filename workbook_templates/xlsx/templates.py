@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from xml.etree.ElementTree import canonicalize
 
 from nianbao.workbook_templates.format.schema import EDITIONS, Edition
-from nianbao.workbook_templates.xlsx.safe_write import SAVE_STAMPS
 
 if TYPE_CHECKING:
     from nianbao.workbook_templates.xlsx.safe_write import Written
@@ -40,6 +39,8 @@ def build_all(out: Path) -> list[Written]:
 
 
 def _canonical(name: str, raw: bytes) -> bytes:
+    from nianbao.workbook_templates.xlsx.safe_write import SAVE_STAMPS  # (``bundled``, which validate asks, needs it not)
+
     raw = SAVE_STAMPS.sub(b"", raw)
     if name.endswith((".xml", ".rels")):
         return canonicalize(raw.decode("utf-8")).encode("utf-8")
