@@ -82,8 +82,7 @@ def test_reading_gives_what_read_all_gives(tmp_path):
         assert [(r.path, r.error, r.sha256) for r in begun] == plain
         assert plain[0][1] and len(plain[0][2]) == 64  # why it could not be read, and its hash
     assert seen == begun
-    # the run over, a return keeps its path and name; its record is never read from a closed file
-    # (whose descriptor may be another file's by then)
+    # the run over, a return keeps its path and name; reading its record then is refused plainly
     assert [(r.path, r.name, r.readable) for r in begun] == [(f, os.path.basename(f), False) for f in files]
     with pytest.raises(RuntimeError, match="Spill is closed"):
         begun[0].errors

@@ -301,16 +301,23 @@ class Spill:
     edition.  Only what nianbao's own workers wrote is read back (marshal)."""
 
     def __init__(self) -> None:
-        self._fh = tempfile.TemporaryFile(buffering=0)  # written and read at given offsets (pwrite, pread)
-        self._fd = self._fh.fileno()
+        # unbuffered: what is written is there to be read at once (by seek and read: os.pread is not on Windows)
+        self._fh = tempfile.TemporaryFile(buffering=0)
         self._end = 0
         self.paths = Paths()  # the run's files (``put``)
 
     def _write(self, data: bytes) -> int:
         at = self._end
-        os.pwrite(self._fd, data, at)
+        self._fh.seek(at)
+        view = memoryview(data)
+        while view:  # a raw file may take less than it is given
+            view = view[self._fh.write(view):]
         self._end += len(data)
         return at
+
+    def _read_at(self, size: int, at: int) -> bytes:
+        self._fh.seek(at)
+        return self._fh.read(size)
 
     def put(self, r: Returned, paths: Paths | None = None, index: int = 0) -> Returned:
         """Put ``r``'s bulk and its record aside; ``r`` the ``index``-th of ``paths`` (the run's files)."""
@@ -330,9 +337,9 @@ class Spill:
 
     def record(self, where: int) -> bytes:
         """A return's record, from where ``put`` wrote it."""
-        if self._fh.closed:  # (its descriptor may be another file's by now)
+        if self._fh.closed:  # said plainly (the file would say only that it is closed)
             raise RuntimeError("a return's record is read while its run is open (the Spill is closed)")
-        return os.pread(self._fd, where & ((1 << _LEN) - 1), where >> (_LEN + _INDEX))
+        return self._read_at(where & ((1 << _LEN) - 1), where >> (_LEN + _INDEX))
 
     def _read(self, r: Returned, start: int, end: int | None = None) -> bytes:
         """``r``'s bulk[start:end], wherever it is."""
@@ -340,7 +347,7 @@ class Spill:
             return r.bulk[start:end]
         fixed = r._fixed()
         assert fixed[1] >= 0, "a readable return has its bulk"
-        return os.pread(self._fd, (fixed[2] if end is None else end) - start, fixed[1] + start)
+        return self._read_at((fixed[2] if end is None else end) - start, fixed[1] + start)
 
     def get(self, r: Returned) -> Bulk:
         return Bulk(self.figures_of(r), *self.notes_of(r))
