@@ -308,6 +308,40 @@ def test_an_address_typed_while_the_first_listing_is_slow_is_not_overwritten(pag
     page.unroute("**/api/browse*")
 
 
+def test_an_address_selected_to_type_over_is_not_changed_by_a_late_listing(page, wb, work):
+    """The person clicks into the address and selects it to type another folder, and then the
+    listing of 主目录 comes back (a busy machine; CI met it): what they type replaces the selection,
+    never follows a path the page put there meanwhile (before: 主目录's path and theirs, run together)."""
+    from playwright.sync_api import expect
+
+    import threading
+
+    answered = threading.Event()
+
+    def slow_first(route):
+        if "path=" not in route.request.url and not answered.is_set():
+            page.wait_for_timeout(1000)  # the listing of 主目录 comes back late
+            answered.set()
+        route.continue_()
+
+    page.route("**/api/browse*", slow_first)
+    goto(page, wb, "我的年报")
+    page.locator('.pick[data-name="source"] button.browse').click()
+    dlg = page.locator("#picker")
+    expect(dlg).to_be_visible()
+    address = dlg.locator(".address")
+    address.click()
+    address.press("Control+a")  # selected, to be typed over
+    page.wait_for_timeout(1500)  # the late answer arrives now
+    assert answered.is_set()
+    page.keyboard.insert_text(str(work))
+    expect(address).to_have_value(str(work))
+    dlg.locator(".go").click()
+    expect(address).to_have_value(str(work.resolve()))
+    expect(dlg.locator(".entries")).not_to_contain_text("无法打开")
+    page.unroute("**/api/browse*")
+
+
 def test_my_report_reads_an_uploaded_published_report(page, wb):
     page.locator('.pick[data-name="source"] input[type=file]').set_input_files(
         str(REPO / "tests" / "fixtures" / "published" / "shanghai-2020.txt"))

@@ -52,7 +52,7 @@
   }
 
   var browsing = 0;  // answers can come back out of order: only the latest request's is shown
-  var typed = false;  // the person is typing an address: an answer still on its way must not overwrite it
+  var typed = false;  // the person is in the address box: an answer still on its way must not overwrite it
 
   function browse(query) {
     var mine = ++browsing;
@@ -112,6 +112,9 @@
       browse("&path=" + encodeURIComponent(picker.querySelector(".address").value));
     });
     picker.querySelector(".address").addEventListener("input", function () { typed = true; });
+    // gone into the box (to select what is there and type over it): a listing that comes back now
+    // must not change it under the person's hands (its text would be typed after, not over)
+    picker.querySelector(".address").addEventListener("focus", function () { typed = true; });
     picker.querySelector(".address").addEventListener("keydown", function (ev) {
       if (ev.key === "Enter") { ev.preventDefault(); picker.querySelector(".go").click(); }
     });
