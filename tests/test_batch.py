@@ -217,3 +217,33 @@ def test_a_roster_without_units_or_without_the_name_column_is_refused(tmp_path):
     padded = tmp_path / "列名有空格.csv"
     padded.write_text(" 名称 ,类型\n海宁市人民政府,政府\n", encoding="utf-8")
     assert [u.name for u in read_roster(padded)] == ["海宁市人民政府"]
+
+
+def test_namesakes_in_two_districts_are_each_counted_under_their_own(tmp_path):
+    """Two districts each have a 教育局; only 甲区 sends a report that includes its units (汇总).
+    乙区's 教育局 is counted by itself, not taken as included in 甲区's summary because its name is
+    that of one of 甲区's units (before: it was, and the city's figures lacked it)."""
+    roster = write_roster(tmp_path / "名单.csv", [
+        "某市人民政府,政府,,,,",
+        "甲区人民政府,政府,某市人民政府,,,是",
+        "教育局,部门,甲区人民政府,,,",
+        "乙区人民政府,政府,某市人民政府,,,",
+        "教育局,部门,乙区人民政府,,,",
+    ])
+    units = read_roster(roster)
+    back = tmp_path / "back"
+    back.mkdir()
+    haining = load_fixture("haining-2023")
+    for u in units[1:]:
+        data = copy.deepcopy(haining)
+        data["meta"].update(agency=u.name, unit_id=u.unit_id, year=2023, parent=u.parent, agency_kind=u.kind)
+        write_workbook(data, back / f"{u.parent}-{u.name}.xlsx")
+    summary = tmp_path / "SUMMARY.xlsx"
+    run = nianbao("collect", back, "--roster", roster, "-o", summary)
+    assert run.code == 0, run.err
+    status = {(r["上级"], r["单位"]): r["状态"] for r in dashboard(summary)}
+    assert status[("甲区人民政府", "教育局")] == "已含在汇总中"
+    assert status[("乙区人民政府", "教育局")] == "已收到" and status[("某市人民政府", "乙区人民政府")] == "已收到"
+    data = json.loads(nianbao("export", summary).out)  # 甲区 (with its 教育局), 乙区, 乙区's 教育局
+    for path in ("applications.new.natural_person", "active.licensing.decisions"):
+        assert get_path(data, path) == 3 * get_path(haining, path), path

@@ -147,18 +147,21 @@ def _include(statuses: list[UnitStatus]) -> None:
     aggregating = {norm_name(s.name): s for s in statuses if s.aggregating}
     if not aggregating:
         return  # no summary came: nothing is counted twice (and no map of every unit's 上级 is made)
-    parent_of: dict[str, str] = {}
+    parent_of: dict[str, str] = {}  # the 上级 of a unit named so (a 上级 is named by the roster's 名称)
     for s in statuses:
         if s.parent:
             parent_of.setdefault(norm_name(s.name), norm_name(s.parent))
     for s in statuses:
         if s.chosen is None or not s.chosen.readable:
             continue
-        seen, node = set(), norm_name(s.name)
-        while (node := parent_of.get(node, "")) and node not in seen:
+        # up from the unit's own 上级: units of one name in two districts (each its 教育局) have each
+        # their own; by name, every 教育局 would have had the first one's
+        seen, node = set(), norm_name(s.parent)
+        while node and node not in seen:
             seen.add(node)
             if node in aggregating and aggregating[node] is not s:
                 s.included_in = s.included_in or aggregating[node].name  # the nearest summary above
+            node = parent_of.get(node, "")
         if s.included_in and s.status in (RECEIVED, NOT_IN_ROSTER):
             s.status = INCLUDED
             s.note(f"已含在{s.included_in}汇总中", first=True)
