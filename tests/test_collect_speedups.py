@@ -74,6 +74,8 @@ def test_reading_gives_what_read_all_gives(tmp_path):
         Path(f).write_bytes(b"not a workbook")
     with Spill() as spill:
         plain = [(r.path, r.error, r.sha256) for r in read_all(files, spill)]
+        with pytest.raises(ValueError, match="one list of files"):  # its returns would be named by the other list
+            read_all(files[:2], spill)
     seen = []
     with Reading(files) as reading:
         begun = reading.returns(arrived=seen.append)

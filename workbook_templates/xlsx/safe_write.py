@@ -129,12 +129,10 @@ def same_content(new: Path, old: Path) -> bool:
                 return True
             a.seek(0)
             b.seek(0)
-            head = a.read(5)
-            if head != b.read(5):
-                return False
-            if head[:4] == b"PK\x03\x04":
+            head, other = a.read(5), b.read(5)
+            if head[:4] == other[:4] == b"PK\x03\x04":
                 return _same_parts(new, old)
-            if head == b"%PDF-" and size == os.fstat(b.fileno()).st_size:  # the stamps have a fixed length: so does the file
+            if head == other == b"%PDF-" and size == os.fstat(b.fileno()).st_size:  # the stamps have a fixed length: so does the file
                 return PDF_STAMPS.sub(b"", head + a.read()) == PDF_STAMPS.sub(b"", head + b.read())
     except OSError:
         return False

@@ -112,7 +112,7 @@ def collect(files: Sequence[str | Path], units: list[Unit] | None, agency: Agenc
         totals = D.totals_of(city, len(counted(statuses)))
 
         def rows() -> Iterator[D.DashboardRow]:
-            return D.rows_of(statuses, rounds, feedback, html_path.parent, spill)
+            return D.rows_of(statuses, rounds, feedback, html_path.parent)
 
         kept = list(rows()) if keep_rows else []
         summary = package.result()

@@ -14,7 +14,7 @@ from typing import Any
 
 from nianbao.batch.ledger import Round
 from nianbao.batch.matching import INCLUDED, MISSING, RECEIVED, UNFILLED, UnitStatus
-from nianbao.batch.returns import KEY_FIGURES, Fields, Spill
+from nianbao.batch.returns import KEY_FIGURES, Fields
 from nianbao.workbook_templates.format import figures as NF
 
 
@@ -93,7 +93,7 @@ def first_message(f: Fields | None, readable: bool) -> str:
 
 
 def rows_of(statuses: list[UnitStatus], rounds: dict[str, Round], feedback: dict[str, Path],
-            base: Path, spill: Spill) -> Iterator[DashboardRow]:
+            base: Path) -> Iterator[DashboardRow]:
     """The dashboard's rows, made one at a time (errors first, then missing, warnings, the rest)."""
     for s in sorted(statuses, key=UnitStatus.sort_key):
         c, r = s.chosen, rounds.get(s.key)

@@ -50,6 +50,9 @@ def file_names(statuses: list[UnitStatus], wanted: Callable[[UnitStatus], bool] 
             elif wanted is None or wanted(s):
                 names[s.key] = stem(s, level)
         pending = rest
+    if pending and wanted is not None:  # (never from a roster) numbered against every unit's name, as below
+        every = file_names(statuses)
+        return {s.key: every[s.key] for s in statuses if wanted(s)}
     used = {n.lower() for n in names.values()}
     for s in pending:  # same parent, name and id: cannot happen in a roster, but never overwrite
         base, k = stem(s, 2), 2

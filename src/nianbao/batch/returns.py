@@ -328,11 +328,16 @@ class Spill:
         fixed = list(_FIXED.unpack_from(old))
         fixed[1:3], fixed[4] = (at, size), index
         rec = _FIXED.pack(*fixed) + old[_FIXED.size:]
+        if r.edition is not None:
+            r.edition = sys.intern(r.edition)  # one string for the run (unpickling made one a chunk)
         if paths is None or len(rec) >= 1 << _LEN:
             r._rec = rec  # kept as it is: no Paths to name the file by, or a record of unheard-of length
-        else:
+            return r
+        if paths is not self.paths:
+            if self._end and len(self.paths):
+                raise ValueError("a Spill holds the returns of one list of files (its Paths)")
             self.paths = paths
-            r._src, r._rec = self, (self._write(rec) << (_LEN + _INDEX)) | (index << _LEN) | len(rec)
+        r._src, r._rec = self, (self._write(rec) << (_LEN + _INDEX)) | (index << _LEN) | len(rec)
         return r
 
     def record(self, where: int) -> bytes:
