@@ -280,18 +280,19 @@ def test_my_report_validates_a_workbook_with_an_error_and_writes_the_results_she
     assert after["applications"] == before["applications"] and after["meta"] == before["meta"]
 
 
-def test_an_address_typed_while_the_first_listing_is_slow_is_not_overwritten(page, wb, work):
-    """The picker opens on 主目录; its listing may arrive after the person has typed another folder
-    (a busy machine): the typed address must stay and be the one 前往 goes to."""
+def _picker_with_a_late_first_listing(page, wb, late_ms: int):
+    """我的年报's picker opened, its first listing (主目录) held back ``late_ms`` (a busy machine);
+    the picker, and an event set once that listing has gone on its way."""
     from playwright.sync_api import expect
 
     import threading
 
-    release = threading.Event()
+    answered = threading.Event()
 
     def slow_first(route):
-        if "path=" not in route.request.url and not release.is_set():
-            page.wait_for_timeout(1500)  # the listing of 主目录 comes back late
+        if "path=" not in route.request.url and not answered.is_set():
+            page.wait_for_timeout(late_ms)
+            answered.set()
         route.continue_()
 
     page.route("**/api/browse*", slow_first)
@@ -299,9 +300,18 @@ def test_an_address_typed_while_the_first_listing_is_slow_is_not_overwritten(pag
     page.locator('.pick[data-name="source"] button.browse').click()
     dlg = page.locator("#picker")
     expect(dlg).to_be_visible()
+    return dlg, answered
+
+
+def test_an_address_typed_while_the_first_listing_is_slow_is_not_overwritten(page, wb, work):
+    """The picker opens on 主目录; its listing may arrive after the person has typed another folder
+    (a busy machine): the typed address must stay and be the one 前往 goes to."""
+    from playwright.sync_api import expect
+
+    dlg, answered = _picker_with_a_late_first_listing(page, wb, 1500)
     dlg.locator(".address").fill(str(work))
     page.wait_for_timeout(2000)  # the late answer for 主目录 arrives now
-    release.set()
+    assert answered.is_set()
     expect(dlg.locator(".address")).to_have_value(str(work))
     dlg.locator(".go").click()
     expect(dlg.locator(".address")).to_have_value(str(work.resolve()))
@@ -314,21 +324,7 @@ def test_an_address_selected_to_type_over_is_not_changed_by_a_late_listing(page,
     never follows a path the page put there meanwhile (before: 主目录's path and theirs, run together)."""
     from playwright.sync_api import expect
 
-    import threading
-
-    answered = threading.Event()
-
-    def slow_first(route):
-        if "path=" not in route.request.url and not answered.is_set():
-            page.wait_for_timeout(1000)  # the listing of 主目录 comes back late
-            answered.set()
-        route.continue_()
-
-    page.route("**/api/browse*", slow_first)
-    goto(page, wb, "我的年报")
-    page.locator('.pick[data-name="source"] button.browse').click()
-    dlg = page.locator("#picker")
-    expect(dlg).to_be_visible()
+    dlg, answered = _picker_with_a_late_first_listing(page, wb, 1000)
     address = dlg.locator(".address")
     address.click()
     address.press("Control+a")  # selected, to be typed over
