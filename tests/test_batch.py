@@ -247,3 +247,19 @@ def test_namesakes_in_two_districts_are_each_counted_under_their_own(tmp_path):
     data = json.loads(nianbao("export", summary).out)  # 甲区 (with its 教育局), 乙区, 乙区's 教育局
     for path in ("applications.new.natural_person", "active.licensing.decisions"):
         assert get_path(data, path) == 3 * get_path(haining, path), path
+
+
+def test_a_parent_named_by_two_units_is_refused(tmp_path):
+    """Two 城关镇 in two counties, and a unit whose 上级 is “城关镇人民政府”: which one is meant cannot
+    be known, so the roster is refused, saying which rows (a 汇总 of the wrong one would swallow it)."""
+    roster = write_roster(tmp_path / "名单.csv", [
+        "某市人民政府,政府,,,,",
+        "甲县人民政府,政府,某市人民政府,,,",
+        "乙县人民政府,政府,某市人民政府,,,",
+        "城关镇人民政府,政府,甲县人民政府,,,是",
+        "城关镇人民政府,政府,乙县人民政府,,,",
+        "城关镇中心小学,其他,城关镇人民政府,,,",
+    ])
+    run = nianbao("distribute", "--roster", roster, "--year", "2023", "--out", tmp_path / "sent")
+    assert run.code != 0 and not (tmp_path / "sent").exists()
+    assert "第 7 行“城关镇中心小学”的上级“城关镇人民政府”在名单中有 2 个同名单位（第 5、6 行）" in run.err, run.err

@@ -22,7 +22,7 @@ from nianbao.workbook_templates.format.sanitise import file_stem
 COLUMNS: dict[str, tuple[str, str]] = {
     "名称": ("name", "必填。单位全称，即年报标题中的机关名称，如“示例市甲区财政局”。"),
     "类型": ("kind", "政府 / 部门 / 其他（人民政府须报告考核、评议、追究情况）；空白时按名称推断。"),
-    "上级": ("parent", "上级单位的“名称”（与名单中那一行完全相同）；最上级的单位留空。"
+    "上级": ("parent", "上级单位的“名称”（与名单中那一行完全相同；几个单位同名时不能作上级，请把名称写全）；最上级的单位留空。"
                       "汇总报告的机关默认是名单中唯一没有上级的单位。"),
     "汇总": ("aggregate", "是 / 否（默认否）。“是”表示这个单位交回的是包括其全部下级的汇总（如区汇总表），"
                          "它的下级不再重复相加；下级单位的报送同时交来时列为“已含在…汇总中”。"),
@@ -116,6 +116,7 @@ def read_roster(path: str | Path) -> list[Unit]:
         raise UnreadableFile(f"找不到名单：{path}", f"roster not found: {path}")
     header, rows = _rows_from_xlsx(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _rows_from_csv(path)
     units, problems, seen = [], [], set()
+    lines: list[int] = []  # each unit's row
     alike: dict[str, str] = {}  # the 上级 and the 地区 many units have: one string for all of them
     for i, row in enumerate(rows, start=2):
         row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
@@ -141,6 +142,8 @@ def read_roster(path: str | Path) -> list[Unit]:
             continue
         seen.add(unit.unit_id)
         units.append(unit)
+        lines.append(i)
+    problems += _ambiguous_parents(units, lines)
     if "名称" not in {(h or "").strip() for h in header}:
         problems.insert(0, f"名单第 1 行缺少“名称”列（列名：{'、'.join(COLUMNS)}；"
                            "nianbao roster-template -o 名单.xlsx 写出一份示例）")
@@ -149,6 +152,17 @@ def read_roster(path: str | Path) -> list[Unit]:
     if problems:
         raise DataError(f"名单 {path.name} 有误", f"the roster {path.name} has problems", details=problems)
     return units
+
+
+def _ambiguous_parents(units: list[Unit], lines: list[int]) -> list[str]:
+    """A 上级 is named by its 名称: one that several units of the roster have cannot say which of
+    them is meant (a summary would be taken as including the wrong district's units)."""
+    rows_of: dict[str, list[int]] = {}
+    for u, line in zip(units, lines):
+        rows_of.setdefault(norm_name(u.name), []).append(line)
+    return [f"第 {line} 行“{u.name}”的上级“{u.parent}”在名单中有 {len(rows)} 个同名单位（第 {'、'.join(map(str, rows))} 行），"
+            "无法确定是哪一个：请把这些单位的名称写全（如加上所属的区县）"
+            for u, line in zip(units, lines) if u.parent and len(rows := rows_of.get(norm_name(u.parent), [])) > 1]
 
 
 def file_names(units: list[Unit], year: int) -> dict[str, str]:
