@@ -74,7 +74,9 @@ class Bulk:
 # run works the record is in the Spill's file (``Spill.put``), read back when it is asked for: ten
 # thousand returns as objects with a field each weighed 4.5 MB (an int, a float, a tuple, a bytes
 # apiece), as records in memory 2.7 MB, as handles to their records 1 MB.
-_FIXED = struct.Struct("<dqIIIII32sB")  # mtime, at, size, split, index, errors, warnings, digest, flags
+_FIXED = struct.Struct("<dqIIIII32sB")
+_FIXED_NAMES = ("mtime", "at", "size", "split", "index", "errors", "warnings", "digest", "flags")
+_TAIL_NAMES = ("key", "meta", "error", "first")  # marshalled after the fixed fields
 _SUMMARY, _UNTOUCHED, _HASHED = 1, 2, 4
 _LEN, _INDEX = 16, 32  # a record in the Spill: (offset << 48) | (index << 16) | length
 
@@ -96,6 +98,18 @@ class Fields(NamedTuple):
     meta: tuple[Any, ...]
     error: str | None
     first: str
+
+
+def _fixed_field(name: str, doc: str) -> Any:
+    """A property reading one of the record's fixed fields."""
+    i = _FIXED_NAMES.index(name)
+    return property(lambda self: _FIXED.unpack_from(self._record())[i], doc=doc)
+
+
+def _tail_field(name: str, doc: str) -> Any:
+    """A property reading one of the record's marshalled fields."""
+    i = _TAIL_NAMES.index(name)
+    return property(lambda self: marshal.loads(memoryview(self._record())[_FIXED.size:])[i], doc=doc)
 
 
 class Returned:
@@ -120,9 +134,6 @@ class Returned:
         rec = self._rec
         return rec if type(rec) is bytes else self._src.record(rec)  # type: ignore[union-attr, arg-type]
 
-    def _fixed(self) -> tuple[Any, ...]:
-        return _FIXED.unpack_from(self._record())
-
     def fields(self) -> Fields:
         """Every field of the record, read once."""
         rec = self._record()
@@ -132,7 +143,7 @@ class Returned:
 
     def _index(self) -> int:
         rec = self._rec
-        return (rec >> _LEN) & ((1 << _INDEX) - 1) if type(rec) is int else _FIXED.unpack_from(rec)[4]
+        return (rec >> _LEN) & ((1 << _INDEX) - 1) if type(rec) is int else _FIXED.unpack_from(rec)[_FIXED_NAMES.index("index")]
 
     @property
     def path(self) -> str:
@@ -145,37 +156,26 @@ class Returned:
         src = self._src
         return os.path.basename(src) if type(src) is str else src.paths.name(self._index())  # type: ignore[union-attr]
 
-    @property
-    def mtime(self) -> float:
-        return self._fixed()[0]
+    mtime = _fixed_field("mtime", "The file's modification time.")
+    at = _fixed_field("at", "Where the Spill put the bulk aside (-1: not yet), and its length (``size``).")
+    size = _fixed_field("size", "The bulk's length in the Spill.")
+    split = _fixed_field("split", "The bulk's figures (bulk[:split]: what the sum needs), then the rest "
+                                  "(the ledger's, the feedback's).")
+    errors = _fixed_field("errors", "How many errors its findings have.")
+    warnings = _fixed_field("warnings", "How many warnings its findings have.")
+    key = _tail_field("key", "KEY_FIGURES of this return (() when it was not read).")
+    meta_values = _tail_field("meta", "The meta, by META_KEYS (() when it was not read).")
+    error = _tail_field("error", "Why the file could not be read, in Chinese (None: it was read).")
+    first = _tail_field("first", "The first of its messages (the dashboard's 说明), kept so that the bulk "
+                                 "need not be read back.")
 
-    @property
-    def at(self) -> int:
-        """Where the Spill put the bulk aside (-1: not yet), and its length (``size``)."""
-        return self._fixed()[1]
-
-    @property
-    def size(self) -> int:
-        return self._fixed()[2]
-
-    @property
-    def split(self) -> int:
-        """The bulk's figures (bulk[:split]: what the sum needs), then the rest (the ledger's, the feedback's)."""
-        return self._fixed()[3]
-
-    @property
-    def errors(self) -> int:
-        return self._fixed()[5]
-
-    @property
-    def warnings(self) -> int:
-        return self._fixed()[6]
+    def _flags(self) -> int:
+        return _FIXED.unpack_from(self._record())[_FIXED_NAMES.index("flags")]
 
     @property
     def digest(self) -> bytes:
         """The file's SHA-256 (32 bytes); b"" when it was not hashed."""
-        fixed = self._fixed()
-        return fixed[7] if fixed[8] & _HASHED else b""
+        return self.fields().digest
 
     @property
     def sha256(self) -> str:
@@ -185,40 +185,17 @@ class Returned:
     @property
     def is_summary(self) -> bool:
         """A SUMMARY.xlsx written by nianbao collect (a district's sum)."""
-        return bool(self._fixed()[8] & _SUMMARY)
+        return bool(self._flags() & _SUMMARY)
 
     @property
     def untouched(self) -> bool:
         """Every figure still blank: the template came back unfilled."""
-        return bool(self._fixed()[8] & _UNTOUCHED)
-
-    def _tail(self) -> tuple[tuple[Any, ...], tuple[Any, ...], str | None, str]:
-        return marshal.loads(memoryview(self._record())[_FIXED.size:])
-
-    @property
-    def key(self) -> tuple[Any, ...]:
-        """KEY_FIGURES of this return (() when it was not read)."""
-        return self._tail()[0]
-
-    @property
-    def meta_values(self) -> tuple[Any, ...]:
-        """The meta, by META_KEYS (() when it was not read)."""
-        return self._tail()[1]
-
-    @property
-    def error(self) -> str | None:
-        """Why the file could not be read, in Chinese (None: it was read)."""
-        return self._tail()[2]
-
-    @property
-    def first(self) -> str:
-        """The first of its messages (the dashboard's 说明), kept so that the bulk need not be read back."""
-        return self._tail()[3]
+        return bool(self._flags() & _UNTOUCHED)
 
     @property
     def has_messages(self) -> bool:
-        fixed = self._fixed()
-        return bool(fixed[5] or fixed[6])
+        f = self.fields()
+        return bool(f.errors or f.warnings)
 
     @property
     def readable(self) -> bool:
@@ -325,9 +302,8 @@ class Spill:
         if r.bulk is not None:
             at, size, r.bulk = self._write(r.bulk), len(r.bulk), None
         old = r._record()
-        fixed = list(_FIXED.unpack_from(old))
-        fixed[1:3], fixed[4] = (at, size), index
-        rec = _FIXED.pack(*fixed) + old[_FIXED.size:]
+        fixed = dict(zip(_FIXED_NAMES, _FIXED.unpack_from(old)), at=at, size=size, index=index)
+        rec = _FIXED.pack(*fixed.values()) + old[_FIXED.size:]
         if r.edition is not None:
             r.edition = sys.intern(r.edition)  # one string for the run (unpickling made one a chunk)
         if paths is None or len(rec) >= 1 << _LEN:
@@ -350,9 +326,9 @@ class Spill:
         """``r``'s bulk[start:end], wherever it is."""
         if r.bulk is not None:
             return r.bulk[start:end]
-        fixed = r._fixed()
-        assert fixed[1] >= 0, "a readable return has its bulk"
-        return self._read_at((fixed[2] if end is None else end) - start, fixed[1] + start)
+        f = r.fields()
+        assert f.at >= 0, "a readable return has its bulk"
+        return self._read_at((f.size if end is None else end) - start, f.at + start)
 
     def get(self, r: Returned) -> Bulk:
         return Bulk(self.figures_of(r), *self.notes_of(r))
